@@ -1,0 +1,274 @@
+"""Per-instrument matching: an incoming order against the synthetic five-level book of the
+market plus the sim clients' resting orders (price-time priority).
+
+Pure functions over small value classes; the counter applies the results (positions, money,
+callbacks) and tells the market which displayed volume was taken.
+
+Conventions: ``Levels`` are ``(price, volume)`` pairs best first (bids descending, asks
+ascending), displayed volume only. At the same price a resting client order comes before the
+synthetic book (it is older than the book's latest refresh).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from .rules import PRICE_EPS, OrderKind
+
+BUY = "0"
+SELL = "1"
+Levels = Sequence[tuple[float, int]]
+
+
+@dataclass
+class Resting:
+    """A client order resting in the sim book. ``key`` is the counter's order key."""
+
+    key: int
+    investor_id: str
+    direction: str
+    price: float
+    remaining: int
+    seq: int
+
+
+@dataclass(frozen=True)
+class Fill:
+    """One trade of an incoming or resting order.
+
+    ``resting_key`` is the counterparty client order (None: the synthetic book), ``level_price``
+    the synthetic level whose displayed volume was taken (None: no synthetic volume used).
+    """
+
+    price: float
+    volume: int
+    resting_key: int | None = None
+    level_price: float | None = None
+
+
+@dataclass
+class MatchResult:
+    """Outcome of matching an incoming order.
+
+    ``rest_price``: the remainder rests at this price (None: nothing rests). ``cancelled``: the
+    remainder (possibly the whole order) was cancelled by the order type's rules; ``reason``
+    says why in Chinese for StatusMsg.
+    """
+
+    fills: list[Fill] = field(default_factory=list)
+    rest_price: float | None = None
+    cancelled: bool = False
+    reason: str = ""
+
+    @property
+    def filled(self) -> int:
+        return sum(f.volume for f in self.fills)
+
+
+def crosses(direction: str, limit: float, price: float) -> bool:
+    """Whether a ``direction`` order at ``limit`` trades at ``price``."""
+    return price <= limit + PRICE_EPS if direction == BUY else price >= limit - PRICE_EPS
+
+
+class RestingBook:
+    """Resting client orders of one instrument: ``bids``/``asks`` lists in priority order;
+    ``by_key`` maps order key -> Resting."""
+
+    def __init__(self) -> None:
+        self.bids: list[Resting] = []
+        self.asks: list[Resting] = []
+        self.by_key: dict[int, Resting] = {}
+
+    def __len__(self) -> int:
+        return len(self.by_key)
+
+    def side(self, direction: str) -> list[Resting]:
+        return self.bids if direction == BUY else self.asks
+
+    def add(self, order: Resting) -> None:
+        side = self.side(order.direction)
+        sign = -1.0 if order.direction == BUY else 1.0
+        rank = (sign * order.price, order.seq)
+        index = len(side)
+        for i, other in enumerate(side):
+            if (sign * other.price, other.seq) > rank:
+                index = i
+                break
+        side.insert(index, order)
+        self.by_key[order.key] = order
+
+    def remove(self, key: int) -> Resting | None:
+        order = self.by_key.pop(key, None)
+        if order is not None:
+            self.side(order.direction).remove(order)
+        return order
+
+    def reduce(self, key: int, volume: int) -> None:
+        """Take ``volume`` from a resting order, removing it when exhausted."""
+        order = self.by_key[key]
+        order.remaining -= volume
+        if order.remaining <= 0:
+            self.remove(key)
+
+    def best(self, direction: str) -> float | None:
+        side = self.side(direction)
+        return side[0].price if side else None
+
+
+def _opposite_liquidity(
+    direction: str, book_bids: Levels, book_asks: Levels, resting: RestingBook
+) -> list[tuple[float, int, int | None]]:
+    """Opposite liquidity as (price, volume, resting key or None), in matching order."""
+    if direction == BUY:
+        synthetic, clients, sign = book_asks, resting.asks, 1.0
+    else:
+        synthetic, clients, sign = book_bids, resting.bids, -1.0
+    merged: list[tuple[float, int, int | None]] = [(o.price, o.remaining, o.key) for o in clients]
+    for price, volume in synthetic:
+        if volume > 0:
+            merged.append((price, volume, None))
+    # clients first at equal price: stable sort on price only keeps client rows ahead
+    merged.sort(key=lambda row: sign * row[0])
+    return merged
+
+
+def _price_levels(rows: list[tuple[float, int, int | None]]) -> Iterator[float]:
+    last: float | None = None
+    for price, _, _ in rows:
+        if last is None or abs(price - last) > PRICE_EPS:
+            last = price
+            yield price
+
+
+def match_incoming(
+    kind: OrderKind,
+    direction: str,
+    volume: int,
+    limit_price: float,
+    book_bids: Levels,
+    book_asks: Levels,
+    resting: RestingBook,
+) -> MatchResult:
+    """Match an incoming order of ``kind`` (see rules.OrderKind) without mutating anything.
+
+    - limit GFD: trades while the price crosses ``limit_price``; the rest rests at it.
+    - limit FAK: as GFD, the rest is cancelled. Limit FOK: all within the limit or nothing.
+    - market IOC: walks the whole opposite side, the rest is cancelled; market FOK: all or
+      nothing against the whole opposite side; best-5 IOC: at most five opposite price levels.
+    - market-to-limit (SSE): trades at the best opposite price level only; the rest becomes a
+      limit order at that (the last fill) price.
+    - best-opposite (SZSE): a limit order at the best opposite price.
+    - best-own (SZSE): a limit order at the best own-side price (no immediate trade).
+    Market kinds with an empty reference side are cancelled.
+    """
+    own_levels = book_bids if direction == BUY else book_asks
+    own_resting = resting.best(direction)
+    rows = _opposite_liquidity(direction, book_bids, book_asks, resting)
+    result = MatchResult()
+
+    if kind == OrderKind.BEST_OWN:
+        candidates = [p for p, v in own_levels[:1] if v > 0]
+        if own_resting is not None:
+            candidates.append(own_resting)
+        if not candidates:
+            result.cancelled = True
+            result.reason = "本方无申报，已撤单"
+            return result
+        price = max(candidates) if direction == BUY else min(candidates)
+        kind, limit_price = OrderKind.LIMIT_GFD, price
+
+    if kind.is_market and not rows:
+        result.cancelled = True
+        result.reason = "对手方无申报，已撤单"
+        return result
+
+    if kind in (OrderKind.MARKET_TO_LIMIT, OrderKind.BEST_OPPOSITE):
+        limit_price = rows[0][0]
+        kind = OrderKind.LIMIT_GFD
+    elif kind == OrderKind.BEST5_IOC:
+        levels = list(_price_levels(rows))[:5]
+        limit_price = levels[-1]
+        kind = OrderKind.LIMIT_FAK
+    elif kind == OrderKind.MARKET_IOC:
+        limit_price = rows[-1][0]
+        kind = OrderKind.LIMIT_FAK
+    elif kind == OrderKind.MARKET_FOK:
+        limit_price = rows[-1][0]
+        kind = OrderKind.LIMIT_FOK
+
+    eligible = [row for row in rows if crosses(direction, limit_price, row[0])]
+    if kind == OrderKind.LIMIT_FOK and sum(v for _, v, _ in eligible) < volume:
+        result.cancelled = True
+        result.reason = "全额成交条件不满足，已撤单"
+        return result
+
+    left = volume
+    for price, available, key in eligible:
+        if left <= 0:
+            break
+        take = min(left, available)
+        if take <= 0:
+            continue
+        level = price if key is None else None
+        result.fills.append(Fill(price=price, volume=take, resting_key=key, level_price=level))
+        left -= take
+
+    if left > 0:
+        if kind == OrderKind.LIMIT_GFD:
+            result.rest_price = limit_price
+        else:
+            result.cancelled = True
+            result.reason = "剩余部分已撤单"
+    return result
+
+
+def cross_resting(resting: RestingBook, book_bids: Levels, book_asks: Levels) -> list[Fill]:
+    """Fills of resting client orders that the refreshed synthetic book crosses.
+
+    A resting buy trades against displayed asks priced at or below it (a sell against bids at
+    or above it), at the resting order's own price, limited by the crossing displayed volume,
+    shared out in price-time priority. ``resting_key`` is the resting order, ``level_price`` the
+    synthetic level consumed. Nothing is mutated.
+    """
+    fills: list[Fill] = []
+    for direction, synthetic in ((BUY, book_asks), (SELL, book_bids)):
+        levels = [[price, volume] for price, volume in synthetic if volume > 0]
+        for order in resting.side(direction):
+            left = order.remaining
+            for level in levels:
+                if left <= 0:
+                    break
+                if not crosses(direction, order.price, level[0]):
+                    break
+                take = min(left, int(level[1]))
+                if take <= 0:
+                    continue
+                fill = Fill(order.price, take, resting_key=order.key, level_price=level[0])
+                fills.append(fill)
+                level[1] -= take
+                left -= take
+    return fills
+
+
+def uncross_clients(resting: RestingBook) -> list[tuple[int, int, float, int]]:
+    """Trades between crossed client orders (after an auction or a pause), as
+    (buy key, sell key, price, volume); the price is the earlier order's. Nothing is mutated."""
+    bids = [[o.key, o.price, o.remaining, o.seq] for o in resting.bids]
+    asks = [[o.key, o.price, o.remaining, o.seq] for o in resting.asks]
+    trades: list[tuple[int, int, float, int]] = []
+    i = j = 0
+    while i < len(bids) and j < len(asks):
+        bid, ask = bids[i], asks[j]
+        if bid[1] < ask[1] - PRICE_EPS:
+            break
+        volume = min(int(bid[2]), int(ask[2]))
+        price = float(bid[1] if bid[3] < ask[3] else ask[1])
+        trades.append((int(bid[0]), int(ask[0]), price, volume))
+        bid[2] -= volume
+        ask[2] -= volume
+        if bid[2] == 0:
+            i += 1
+        if ask[2] == 0:
+            j += 1
+    return trades
