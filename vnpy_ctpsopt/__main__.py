@@ -1,0 +1,5 @@
+"""``python -m vnpy_ctpsopt``."""
+
+from .cli import main
+
+raise SystemExit(main())
