@@ -5,7 +5,7 @@ serialises every call under one lock and routes what comes back. Public interfac
 
     Callback = tuple[str, tuple[Any, ...]]   # ("onRtnOrder", (data,)),
                                              # ("onRspOrderInsert", (data, error, reqid, True))
-    Outgoing(target, key, callback)
+    Outgoing(target, key, callback, seq=None)   # seq: private-flow number of investor pushes
         target "session":  only the requesting session; key = SessionRef
                "investor": the private flow of an investor (all its logged-in sessions, numbered
                            and kept for replay, see ``private_flow``); key = investor id
@@ -21,7 +21,8 @@ serialises every call under one lock and routes what comes back. Public interfac
         settlement_confirm(session, req) -> (SettlementInfoConfirm data, RspInfo)
         order_insert / order_action / exec_order_insert / exec_order_action / lock_insert /
         quote_insert / quote_action / for_quote_insert (session, req, reqid) -> list[Outgoing]
-        query(session, name, req) -> list[dict]     # rows in the real struct shape, [] if none
+        query(session, name, req) -> list[dict]     # rows in the real struct shape, [] if none;
+                                                    # name "TradingAccount" or "trading_account"
         on_market(now) -> list[Outgoing]            # after the market advanced to ``now``
         roll_day() -> list[Outgoing]                # settle, expire, move to next trading day
         private_flow(investor_id) -> list[tuple[int, Callback]]  # today's numbered pushes
@@ -66,6 +67,8 @@ class Outgoing:
     target: str
     key: Any
     callback: Callback
+    seq: int | None = None
+    """Private-flow sequence number (``investor`` targets only)."""
 
 
 @dataclass(frozen=True)
