@@ -12,6 +12,7 @@ PREFIXES = (
     "ACTP", "AF", "BZTP", "CC", "CMDR", "COMBT", "CP", "D", "EOCF", "EOPF", "EXS", "FCC",
     "FQST", "HF", "IER", "IS", "LCKT", "OAS", "OER", "OF", "OPT", "ORDT", "OSS", "OST",
     "PC", "PD", "PSD", "PT", "PSRC", "TC", "TRDT", "VC", "ER", "TSRC", "OSRC", "ILP",
+    "IP", "PDT", "MMSA",
 )
 
 
