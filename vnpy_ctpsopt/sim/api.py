@@ -150,8 +150,9 @@ class SimApiBase:
         return session.session_id if session is not None else None
 
     # --- called by the exchange (under its lock) --------------------------------------------
-    def deliver(self, generation: int, name: str, *args: Any) -> None:
-        """Queue ``spi.name(*args)`` for the connection ``generation``; arguments are copied."""
+    def deliver(self, generation: int | None, name: str, *args: Any) -> None:
+        """Queue ``spi.name(*args)`` for the connection ``generation`` (None: whatever happens
+        to the connection); dict arguments are copied when delivered."""
         self._worker.post(lambda: self._call(name, args), generation)
 
     def drop(self, reason: int, reconnect_delay: float) -> None:
@@ -200,8 +201,9 @@ class SimApiBase:
         session = self._session
         if self._closed or session is None:
             return NOT_CONNECTED
-        due = max(time.monotonic() + self.exchange.response_delay(session.session_id),
-                  self._last_due)
+        due = max(
+            time.monotonic() + self.exchange.response_delay(session.session_id), self._last_due
+        )
         self._last_due = due
         self._worker.post(lambda: job(session), self._generation, due)
         return 0
@@ -270,9 +272,7 @@ class SimTdApi(SimApiBase, TdApi):
                 return QUERY_RATE
             self._tokens -= 1.0
             self._query_pending = True
-            return self._submit_locked(
-                lambda s: self.exchange.td_query(s, name, payload, reqid)
-            )
+            return self._submit_locked(lambda s: self.exchange.td_query(s, name, payload, reqid))
 
     def reqAuthenticate(self, req: Data, reqid: int) -> int:
         return self._request("reqAuthenticate", req, reqid)

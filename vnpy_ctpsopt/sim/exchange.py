@@ -62,6 +62,7 @@ TICK_INTERVAL: timedelta = timedelta(milliseconds=500)
 EXCHANGES: tuple[str, ...] = ("SSE", "SZSE")
 MD_OK: dict[str, Any] = {"ErrorID": 0, "ErrorMsg": "CTP:No Error"}
 SYSTEM_NAME: str = "TradingHosting"
+INTERNAL_ERROR: int = -1  # not a CTP code: the sim itself failed (logged with its traceback)
 
 # Order-like td requests -> SimCounter method and the Rsp callback carrying its rejection.
 TD_ORDER_REQUESTS: dict[str, tuple[str, str]] = {
@@ -134,6 +135,10 @@ class SessionRecord:
 
     def deliver(self, name: str, *args: Any) -> None:
         self.api.deliver(self.generation, name, *args)
+
+    def deliver_last(self, name: str, *args: Any) -> None:
+        """Deliver even though the connection is about to close (the logout answer)."""
+        self.api.deliver(None, name, *args)
 
 
 class SimExchange:
@@ -220,9 +225,7 @@ class SimExchange:
         and gets ``onFrontConnected`` with a new SessionID. Returns how many were dropped."""
         delay = self._reconnect if reconnect_delay is None else reconnect_delay
         with self.lock:
-            victims = [
-                s for s in self._sessions.values() if session_id in (None, s.session_id)
-            ]
+            victims = [s for s in self._sessions.values() if session_id in (None, s.session_id)]
             for record in victims:
                 self._remove(record)
                 record.api.drop(reason, delay)
@@ -277,9 +280,7 @@ class SimExchange:
         """Wait until the market thread processed every 500 ms step up to now."""
         target = self.clock.now() - TICK_INTERVAL
         with self._progress:
-            return self._progress.wait_for(
-                lambda: self._processed > target or self._stop, timeout
-            )
+            return self._progress.wait_for(lambda: self._processed > target or self._stop, timeout)
 
     # --- lifecycle (registry) -------------------------------------------------------------
     def shutdown(self, timeout: float = 5.0) -> None:
@@ -304,8 +305,11 @@ class SimExchange:
             session_id = self._next_session
             self._next_session += 1
             record = SessionRecord(
-                api=api, kind=api.kind, session_id=session_id,
-                generation=api.current_generation(), front_id=self.front_id,
+                api=api,
+                kind=api.kind,
+                session_id=session_id,
+                generation=api.current_generation(),
+                front_id=self.front_id,
             )
             self._sessions[session_id] = record
             return record
@@ -336,36 +340,57 @@ class SimExchange:
         with self.lock:
             if not self._live(record):
                 return
-            if name == "reqAuthenticate":
-                data, error = self.counter.authenticate(self._ref(record, req), req)
-                record.deliver("onRspAuthenticate", data, error, reqid, True)
-            elif name == "reqUserLogin":
-                self._td_login(record, req, reqid)
-            elif name == "reqUserLogout":
-                if record.ref is None or not record.logged_in:
-                    record.deliver("onRspUserLogout", req, error_rsp(errors.NOT_LOGIN_YET),
-                                   reqid, True)
-                    return
-                data, error = self.counter.logout(record.ref, req)
-                record.deliver("onRspUserLogout", data, error, reqid, True)
-                self._remove(record)
-                record.api.drop(REASON_READ_FAILURE, self._reconnect)
-            elif name == "reqSettlementInfoConfirm":
-                if record.ref is None or not record.logged_in:
-                    record.deliver("onRspSettlementInfoConfirm", {},
-                                   error_rsp(errors.NOT_LOGIN_YET), reqid, True)
-                    return
-                data, error = self.counter.settlement_confirm(record.ref, req)
-                record.deliver("onRspSettlementInfoConfirm", data, error, reqid, True)
-            elif name in TD_ORDER_REQUESTS:
-                method, rsp = TD_ORDER_REQUESTS[name]
-                if record.ref is None or not record.logged_in:
-                    record.deliver(rsp, req, error_rsp(errors.NOT_LOGIN_YET), reqid, True)
-                    return
-                self._route(getattr(self.counter, method)(record.ref, req, reqid))
-            else:  # reqCombActionInsert: combinations are not simulated
-                rsp = "onRsp" + name[3:]
-                record.deliver(rsp, req, error_rsp(errors.UNSUPPORTED_FUNCTION), reqid, True)
+            try:
+                self._td_request(record, name, req, reqid)
+            except Exception as exc:
+                self._internal_error(record, "onRsp" + name[3:], req, reqid, exc)
+
+    def _internal_error(
+        self,
+        record: SessionRecord,
+        callback: str,
+        req: dict[str, Any],
+        reqid: int,
+        exc: Exception,
+    ) -> None:
+        """A sim bug must not leave the client waiting: answer with ErrorID -1 and log it."""
+        logger.exception(f"模拟柜台 {self.name} 处理 {callback} 出错")
+        error = {"ErrorID": INTERNAL_ERROR, "ErrorMsg": f"模拟柜台内部错误: {exc!r}"[:80]}
+        record.deliver(callback, req, error, reqid, True)
+
+    def _td_request(
+        self, record: SessionRecord, name: str, req: dict[str, Any], reqid: int
+    ) -> None:
+        if name == "reqAuthenticate":
+            data, error = self.counter.authenticate(self._ref(record, req), req)
+            record.deliver("onRspAuthenticate", data, error, reqid, True)
+        elif name == "reqUserLogin":
+            self._td_login(record, req, reqid)
+        elif name == "reqUserLogout":
+            if record.ref is None or not record.logged_in:
+                record.deliver("onRspUserLogout", req, error_rsp(errors.NOT_LOGIN_YET), reqid, True)
+                return
+            data, error = self.counter.logout(record.ref, req)
+            record.deliver_last("onRspUserLogout", data, error, reqid, True)
+            self._remove(record)
+            record.api.drop(REASON_READ_FAILURE, self._reconnect)
+        elif name == "reqSettlementInfoConfirm":
+            if record.ref is None or not record.logged_in:
+                record.deliver(
+                    "onRspSettlementInfoConfirm", {}, error_rsp(errors.NOT_LOGIN_YET), reqid, True
+                )
+                return
+            data, error = self.counter.settlement_confirm(record.ref, req)
+            record.deliver("onRspSettlementInfoConfirm", data, error, reqid, True)
+        elif name in TD_ORDER_REQUESTS:
+            method, rsp = TD_ORDER_REQUESTS[name]
+            if record.ref is None or not record.logged_in:
+                record.deliver(rsp, req, error_rsp(errors.NOT_LOGIN_YET), reqid, True)
+                return
+            self._route(getattr(self.counter, method)(record.ref, req, reqid))
+        else:  # reqCombActionInsert: combinations are not simulated
+            rsp = "onRsp" + name[3:]
+            record.deliver(rsp, req, error_rsp(errors.UNSUPPORTED_FUNCTION), reqid, True)
 
     def _ref(self, record: SessionRecord, req: dict[str, Any]) -> SessionRef:
         user = str(req.get("UserID", "")) or str(req.get("InvestorID", ""))
@@ -410,7 +435,7 @@ class SimExchange:
                 api.deliver_private(record.generation, record.trading_day, seq, name, *args)
 
     def td_query(self, record: SessionRecord, name: str, req: dict[str, Any], reqid: int) -> None:
-        table = name[len("reqQry"):]
+        table = name[len("reqQry") :]
         callback = "onRspQry" + table
         with self.lock:
             if not self._live(record):
@@ -418,7 +443,11 @@ class SimExchange:
             if record.ref is None or not record.logged_in:
                 record.deliver(callback, {}, error_rsp(errors.NOT_LOGIN_YET), reqid, True)
                 return
-            rows = self.counter.query(record.ref, table, req)
+            try:
+                rows = self.counter.query(record.ref, table, req)
+            except Exception as exc:
+                self._internal_error(record, callback, {}, reqid, exc)
+                return
             if not rows:
                 record.deliver(callback, {}, {}, reqid, True)
                 return
@@ -460,11 +489,10 @@ class SimExchange:
             if not self._live(record):
                 return
             if not record.logged_in:
-                record.deliver("onRspUserLogout", req, error_rsp(errors.NOT_LOGIN_YET),
-                               reqid, True)
+                record.deliver("onRspUserLogout", req, error_rsp(errors.NOT_LOGIN_YET), reqid, True)
                 return
             data = {"BrokerID": req.get("BrokerID", ""), "UserID": record.user_id}
-            record.deliver("onRspUserLogout", data, MD_OK, reqid, True)
+            record.deliver_last("onRspUserLogout", data, MD_OK, reqid, True)
             self._remove(record)
             record.api.drop(REASON_READ_FAILURE, self._reconnect)
 

@@ -35,7 +35,8 @@ def build_market_and_counter(
     from .market import SimMarket
 
     start = clock.now()
-    trading_day = calendar.trading_day_on_or_after(start.date()).strftime("%Y%m%d")
+    day = calendar.trading_day_on_or_after(start.date())
+    trading_day = day.strftime("%Y%m%d")
     path = config.state_path(default_state_folder()) if not config.in_memory else None
     store: Any = None
     if path is not None:
@@ -43,7 +44,7 @@ def build_market_and_counter(
 
         path.parent.mkdir(parents=True, exist_ok=True)
         store = SimStore(path)
-    instruments = build_instruments(trading_day)
+    instruments = build_instruments(day, {})
     market = SimMarket(instruments, seed, trading_day, start)
     counter = SimCounter(counter_config, market, instruments, store, clock.now)
     return market, counter, store
