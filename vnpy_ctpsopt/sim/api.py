@@ -135,9 +135,10 @@ class SimApiBase:
             self._closed = True
             self._generation += 1
             self._connecting = False
+        deadline = time.monotonic() + timeout
         self.exchange.close_session(self)
         self._worker.stop(timeout)
-        self.exchange.release(self)
+        self.exchange.release(self, max(0.0, deadline - time.monotonic()))
 
     def getTradingDay(self) -> str:
         session = self._session
@@ -178,11 +179,13 @@ class SimApiBase:
     def _open(self) -> None:
         session = self.exchange.open_session(self)
         with self._lock:
-            if self._closed:
-                self.exchange.close_session(self)
-                return
-            self._connecting = False
-            self._session = session
+            closed = self._closed
+            if not closed:
+                self._connecting = False
+                self._session = session
+        if closed:  # closed meanwhile (the exchange lock is never taken under ``_lock``)
+            self.exchange.close_session(self)
+            return
         self._call("onFrontConnected", ())
 
     def _call(self, name: str, args: tuple[Any, ...]) -> None:

@@ -43,6 +43,7 @@ from .counter import (
     SessionRef,
     SimCounter,
 )
+from .wiring import ROLL_TIME, build_market_and_counter, instrument_ids, is_trading_day
 
 if TYPE_CHECKING:
     from .api import SimApiBase, SimTdApi
@@ -86,15 +87,21 @@ PHASES: tuple[tuple[time, str], ...] = (
     (time(9, 25), THOST_FTDC_IS_AuctionMatch),
     (time(9, 15), THOST_FTDC_IS_AuctionOrdering),
 )
+# Phases with market-data snapshots (plus one final snapshot when the market closes).
 PUBLISHING_PHASES: frozenset[str] = frozenset(
     {
         THOST_FTDC_IS_AuctionOrdering,
         THOST_FTDC_IS_AuctionMatch,
         THOST_FTDC_IS_Continous,
         THOST_FTDC_IS_AuctionAfterClosed,
-        THOST_FTDC_IS_Closed,
     }
 )
+MAX_ROLLS_PER_STEP: int = 10
+
+
+def roll_instant(trading_day: str) -> datetime:
+    """When the counter rolls past ``trading_day`` (``YYYYMMDD``)."""
+    return datetime.combine(datetime.strptime(trading_day, "%Y%m%d").date(), ROLL_TIME)
 
 
 def phase_at(instant: datetime, hours: str, trading_day: bool = True) -> str:
@@ -180,6 +187,7 @@ class SimExchange:
         self.market, self.counter, self.store = self._build()
         self.instrument_ids: frozenset[str] = frozenset(self._instrument_ids())
         self._phase = self._current_phase(self.clock.now())
+        self._next_roll: datetime = roll_instant(str(self.counter.trading_day))
         self._thread = threading.Thread(
             target=self._run_market, name=f"sim-market-{self.name}", daemon=True
         )
@@ -187,16 +195,12 @@ class SimExchange:
 
     # --- construction ---------------------------------------------------------------------
     def _build(self) -> tuple[Any, SimCounter, Any]:
-        from .wiring import build_market_and_counter
-
         counter_config = CounterConfig(
             capital=self.config.capital, hours=self.config.hours, auth=self.config.auth
         )
         return build_market_and_counter(self.config, self.seed, self.clock, counter_config)
 
     def _instrument_ids(self) -> Iterable[str]:
-        from .wiring import instrument_ids
-
         return instrument_ids(self.market)
 
     # --- control object -------------------------------------------------------------------
@@ -259,12 +263,17 @@ class SimExchange:
     def roll_day(self) -> str:
         """Settle and move the counter (and market) to the next trading day; returns it."""
         with self.lock:
-            outgoing = self.counter.roll_day()
-            self._route(outgoing)
-            for record in self._sessions.values():
-                if record.logged_in:
-                    record.trading_day = self.counter.trading_day
+            self._roll()
             return str(self.counter.trading_day)
+
+    def _roll(self) -> None:
+        """One trading-day roll (under ``lock``): settlement pushes, new listing, new day."""
+        self._route(self.counter.roll_day())
+        self.instrument_ids = frozenset(self._instrument_ids())
+        for record in self._sessions.values():
+            if record.logged_in:
+                record.trading_day = str(self.counter.trading_day)
+        self._next_roll = roll_instant(str(self.counter.trading_day))
 
     def advance(self, seconds: float, timeout: float = 10.0) -> datetime:
         """Manual clock only: move simulated time and wait until the market thread caught up."""
@@ -296,8 +305,9 @@ class SimExchange:
             with self.lock:
                 close()
 
-    def release(self, api: SimApiBase) -> None:
-        self._registry.release(self)
+    def release(self, api: SimApiBase, timeout: float = 5.0) -> None:
+        """Called by an api's ``close()``; the last one shuts the exchange down."""
+        self._registry.release(self, timeout)
 
     # --- sessions -------------------------------------------------------------------------
     def open_session(self, api: SimApiBase) -> SessionRecord:
@@ -554,17 +564,22 @@ class SimExchange:
         return floor + TICK_INTERVAL
 
     def _step(self, now: datetime) -> None:
+        rolls = 0
+        while now >= self._next_roll and rolls < MAX_ROLLS_PER_STEP:
+            self._roll()
+            rolls += 1
         self.market.advance(now)
         self._route(self.counter.on_market(now))
         phase = self._current_phase(now)
-        if phase != self._phase:
+        changed = phase != self._phase
+        if changed:
             self._phase = phase
             pushes = self._status_pushes(now)
             for record in self._sessions.values():
                 if record.kind == "td" and record.logged_in:
                     for status in pushes:
                         record.deliver("onRtnInstrumentStatus", status)
-        if phase not in PUBLISHING_PHASES:
+        if phase not in PUBLISHING_PHASES and not (changed and phase == THOST_FTDC_IS_Closed):
             return
         cache: dict[str, dict[str, Any]] = {}
         for record in self._sessions.values():
@@ -577,8 +592,6 @@ class SimExchange:
                 record.deliver("onRtnDepthMarketData", snapshot)
 
     def _current_phase(self, now: datetime) -> str:
-        from .wiring import is_trading_day
-
         if self.config.hours != HOURS_EXCHANGE:
             return THOST_FTDC_IS_Continous
         return phase_at(now, self.config.hours, is_trading_day(now.date()))

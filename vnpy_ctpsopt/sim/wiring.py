@@ -6,7 +6,7 @@ and the counter are constructed.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,18 @@ from .counter import CounterConfig, SimCounter
 
 def is_trading_day(day: date) -> bool:
     return calendar.is_trading_day(day)
+
+
+# The counter settles and moves to the next trading day at this time of the trading day.
+ROLL_TIME: time = time(17, 0)
+
+
+def trading_day_at(instant: datetime, roll: time = ROLL_TIME) -> date:
+    """The trading day a counter is in at ``instant``: today until the evening roll."""
+    day = instant.date()
+    if calendar.is_trading_day(day) and instant.time() < roll:
+        return day
+    return calendar.next_trading_day(day)
 
 
 def default_state_folder() -> Path:
@@ -35,7 +47,7 @@ def build_market_and_counter(
     from .market import SimMarket
 
     start = clock.now()
-    day = calendar.trading_day_on_or_after(start.date())
+    day = trading_day_at(start)
     trading_day = day.strftime("%Y%m%d")
     path = config.state_path(default_state_folder()) if not config.in_memory else None
     store: Any = None
