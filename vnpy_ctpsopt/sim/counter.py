@@ -1,6 +1,6 @@
 """The simulated SOPT counter: sessions, accounts, positions, orders, matching, settlement.
 
-``SimCounter`` is a single-threaded state machine. The sim api backend (``sim/api.py``)
+``SimCounter`` is a single-threaded state machine. The sim api backend (``sim/exchange.py``)
 serialises every call under one lock and routes what comes back. Public interface::
 
     Callback = tuple[str, tuple[Any, ...]]   # ("onRtnOrder", (data,)),
@@ -9,7 +9,7 @@ serialises every call under one lock and routes what comes back. Public interfac
         target "session":  only the requesting session; key = SessionRef
                "investor": the private flow of an investor (all its logged-in sessions, numbered
                            and kept for replay, see ``private_flow``); key = investor id
-               "public":   every td session (instrument status); key = None
+               "public":   every td session; key = None (not used by the counter today)
                "forquote": md sessions subscribed with SubscribeForQuoteRsp to the instrument
                            (and td sessions if wanted); key = instrument id
 
@@ -30,16 +30,58 @@ serialises every call under one lock and routes what comes back. Public interfac
 
 Every data dict in an Outgoing or a query row is a fresh dict owned by the receiver; a private
 flow push that goes to several sessions must be copied per session (``dict(data)``; flat).
+
+Money model (per account, CNY): ``Balance = PreBalance + Deposit - Withdraw + CashIn -
+Commission`` where CashIn is today's net premium; ``Available = Balance - CurrMargin -
+FrozenMargin - FrozenCash - FrozenCommission - DeliveryMargin``. Pending buys freeze premium
+(limit price, or the upper limit for market buys), pending sell-opens freeze the broker margin,
+every pending order freezes its fee; fills release the freeze pro rata. DeliveryMargin holds the
+strike cash of pending call exercises. Delivery (exercise/assignment) settles at the day roll.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from .rules import FeeSchedule
+from ..api import constant as C
+from . import errors as E
+from .matching import (
+    BUY,
+    SELL,
+    Fill,
+    Resting,
+    RestingBook,
+    cross_resting,
+    match_incoming,
+    uncross_clients,
+)
+from .rules import (
+    SZSE,
+    FeeAction,
+    FeeSchedule,
+    OrderKind,
+    Phase,
+    broker_margin,
+    cancel_allowed,
+    check_hedge,
+    check_price,
+    check_volume,
+    exercise_time_allowed,
+    fee_action,
+    margin_parts,
+    matching_allowed,
+    normalize_offset,
+    order_accepted,
+    phase_at,
+    resolve_order_kind,
+    short_margin,
+)
 
 Callback = tuple[str, tuple[Any, ...]]
 Data = dict[str, Any]
@@ -48,6 +90,20 @@ TARGET_SESSION = "session"
 TARGET_INVESTOR = "investor"
 TARGET_PUBLIC = "public"
 TARGET_FORQUOTE = "forquote"
+
+CHINA = ZoneInfo("Asia/Shanghai")
+EPS = 1e-6
+LONG = C.THOST_FTDC_PD_Long
+SHORT = C.THOST_FTDC_PD_Short
+SPEC = C.THOST_FTDC_HF_Speculation
+COVERED = C.THOST_FTDC_HF_Covered
+OPEN = C.THOST_FTDC_OF_Open
+CLOSE = C.THOST_FTDC_OF_Close
+LIVE_STATUSES = (
+    C.THOST_FTDC_OST_Unknown,
+    C.THOST_FTDC_OST_NoTradeQueueing,
+    C.THOST_FTDC_OST_PartTradedQueueing,
+)
 
 
 @dataclass(frozen=True)
@@ -89,6 +145,8 @@ class CounterConfig:
     - ``max_limit_volume`` / ``max_market_volume``: per-order maxima (limit 50, market 10).
     - ``self_trade_check``: reject an order that would trade against the same investor's
       resting order with 154.
+    - ``market_makers``: investors allowed the MarketMaker hedge flag '5' (quotes are open to
+      every investor; their sides use the hedge flags given, speculation by default).
     - ``broker_id``: BrokerID the counter accepts ("" accepts any).
     - Password policy: the first login of a user stores its password; later logins must match
       it, else 132 "CTP:用户名或密码错误".
@@ -104,72 +162,2456 @@ class CounterConfig:
     max_limit_volume: int = 50
     max_market_volume: int = 10
     self_trade_check: bool = True
+    market_makers: frozenset[str] = frozenset()
     broker_id: str = ""
     system_name: str = "TradingHosting"
 
 
+# --- instruments and market views ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InstrumentInfo:
+    """What the counter needs to know about one instrument (option or ETF underlying)."""
+
+    instrument_id: str
+    exchange_id: str
+    is_option: bool
+    underlying: str
+    strike: float
+    is_call: bool
+    expire_date: str
+    unit: int
+    tick: float
+    max_limit: int
+    max_market: int
+    row: Mapping[str, Any]
+
+
+def _attr(obj: Any, *names: str, default: Any = None) -> Any:
+    for name in names:
+        if isinstance(obj, Mapping):
+            if name in obj:
+                return obj[name]
+        elif hasattr(obj, name):
+            return getattr(obj, name)
+    return default
+
+
+def instrument_info(obj: Any, max_limit: int = 50, max_market: int = 10) -> InstrumentInfo:
+    """Read a SimInstrument (or a CThostFtdcInstrumentField-shaped mapping)."""
+    row: Mapping[str, Any] = obj if isinstance(obj, Mapping) else {}
+    product_class = str(_attr(obj, "product_class", "ProductClass", default=""))
+    options_type = str(_attr(obj, "options_type", "OptionsType", default=""))
+    is_option = product_class == C.THOST_FTDC_PC_ETFOption or options_type in ("1", "2")
+    iid = str(_attr(obj, "instrument_id", "InstrumentID"))
+    return InstrumentInfo(
+        instrument_id=iid,
+        exchange_id=str(_attr(obj, "exchange_id", "exchange", "ExchangeID")),
+        is_option=is_option,
+        underlying=str(_attr(obj, "underlying_id", "UnderlyingInstrID", default="") or iid),
+        strike=float(_attr(obj, "strike", "strike_price", "StrikePrice", default=0.0) or 0.0),
+        is_call=options_type == C.THOST_FTDC_CP_CallOptions,
+        expire_date=str(_attr(obj, "expire_date", "ExpireDate", default="")),
+        unit=int(_attr(obj, "unit", "volume_multiple", "size", "VolumeMultiple", default=1)),
+        tick=float(_attr(obj, "price_tick", "tick", "PriceTick", default=0.0001)),
+        max_limit=int(_attr(obj, "max_limit_volume", "MaxLimitOrderVolume", default=max_limit)),
+        max_market=int(_attr(obj, "max_market_volume", "MaxMarketOrderVolume", default=max_market)),
+        row=row,
+    )
+
+
+def _instrument_objects(source: Any) -> list[Any]:
+    if source is None:
+        return []
+    if isinstance(source, Mapping):
+        return list(source.values())
+    return list(source)
+
+
+# --- state records (flat dataclasses; persisted as JSON) -------------------------------------
+
+
+@dataclass
+class Account:
+    """One investor's money (CNY) and login data."""
+
+    investor_id: str
+    broker_id: str
+    password: str
+    pre_balance: float
+    deposit: float = 0.0
+    withdraw: float = 0.0
+    cash_in: float = 0.0
+    commission: float = 0.0
+    frozen_cash: float = 0.0
+    frozen_margin: float = 0.0
+    frozen_commission: float = 0.0
+    delivery_margin: float = 0.0
+    curr_margin: float = 0.0
+    exchange_margin: float = 0.0
+    pre_margin: float = 0.0
+    confirm_date: str = ""
+    confirm_time: str = ""
+
+    @property
+    def balance(self) -> float:
+        return self.pre_balance + self.deposit - self.withdraw + self.cash_in - self.commission
+
+    @property
+    def available(self) -> float:
+        return (
+            self.balance
+            - self.curr_margin
+            - self.frozen_margin
+            - self.frozen_cash
+            - self.frozen_commission
+            - self.delivery_margin
+        )
+
+
+@dataclass
+class Position:
+    """One option position row: (investor, instrument, PosiDirection, HedgeFlag).
+
+    ``close_frozen`` is the volume frozen by pending closing orders (ShortFrozen on a long
+    row, LongFrozen on a short row).
+    """
+
+    investor_id: str
+    broker_id: str
+    instrument_id: str
+    exchange_id: str
+    direction: str
+    hedge: str
+    yd_position: int = 0
+    position: int = 0
+    today_position: int = 0
+    close_frozen: int = 0
+    strike_frozen: int = 0
+    open_volume: int = 0
+    close_volume: int = 0
+    open_amount: float = 0.0
+    close_amount: float = 0.0
+    position_cost: float = 0.0
+    open_cost: float = 0.0
+    use_margin: float = 0.0
+    exchange_margin: float = 0.0
+    pre_margin: float = 0.0
+    cash_in: float = 0.0
+    commission: float = 0.0
+    close_profit: float = 0.0
+    pre_settlement: float = 0.0
+
+    @property
+    def key(self) -> str:
+        return f"{self.investor_id}|{self.instrument_id}|{self.direction}|{self.hedge}"
+
+    @property
+    def closable(self) -> int:
+        return self.position - self.close_frozen - self.strike_frozen
+
+
+@dataclass
+class Stock:
+    """ETF shares of one investor in one underlying.
+
+    ``frozen``: shares frozen by SZSE covered shorts (and pending covered opens) and pending put
+    exercises; ``locked``/``lock_frozen``/``today_locked``: SSE lock position (Volume,
+    FrozenVolume, TodayVolume). Free shares = volume - locked - frozen.
+    """
+
+    investor_id: str
+    broker_id: str
+    instrument_id: str
+    exchange_id: str
+    volume: int = 0
+    yd_volume: int = 0
+    frozen: int = 0
+    locked: int = 0
+    lock_frozen: int = 0
+    today_locked: int = 0
+
+    @property
+    def key(self) -> str:
+        return f"{self.investor_id}|{self.instrument_id}"
+
+    @property
+    def free(self) -> int:
+        return self.volume - self.locked - self.frozen
+
+
+@dataclass
+class Order:
+    """A live or finished order of today. ``data`` is the CThostFtdcOrderField last pushed;
+    the ``*_per_lot`` amounts are frozen for each untraded lot while the order is live."""
+
+    key: int
+    investor_id: str
+    instrument_id: str
+    exchange_id: str
+    kind: str
+    direction: str
+    offset: str
+    hedge: str
+    front_id: int
+    session_id: int
+    order_ref: str
+    volume: int
+    price: float
+    data: dict[str, Any]
+    traded: int = 0
+    cash_per_lot: float = 0.0
+    margin_per_lot: float = 0.0
+    exch_margin_per_lot: float = 0.0
+    fee_per_lot: float = 0.0
+    shares_per_lot: int = 0
+    resting: bool = False
+    seq: int = 0
+    quote_key: int = 0
+
+    @property
+    def remaining(self) -> int:
+        return self.volume - self.traded
+
+    @property
+    def live(self) -> bool:
+        return str(self.data.get("OrderStatus")) in LIVE_STATUSES
+
+
+@dataclass
+class ExecOrder:
+    """An exercise declaration of today; ``data`` is the CThostFtdcExecOrderField."""
+
+    key: int
+    investor_id: str
+    instrument_id: str
+    exchange_id: str
+    volume: int
+    front_id: int
+    session_id: int
+    ref: str
+    data: dict[str, Any]
+    cash_frozen: float = 0.0
+    fee_frozen: float = 0.0
+    shares_frozen: int = 0
+    active: bool = True
+
+
+@dataclass
+class Quote:
+    """A two-sided quote of today; ``data`` is the CThostFtdcQuoteField."""
+
+    key: int
+    investor_id: str
+    instrument_id: str
+    front_id: int
+    session_id: int
+    ref: str
+    ask_key: int
+    bid_key: int
+    data: dict[str, Any]
+    active: bool = True
+
+
+@dataclass
+class SessionState:
+    """Per-connection state (not persisted): authentication and the highest refs used."""
+
+    authenticated: bool = False
+    logged_in: bool = False
+    max_order_ref: int = 0
+    max_exec_ref: int = 0
+    max_lock_ref: int = 0
+    max_quote_ref: int = 0
+
+
+class Rejected(Exception):
+    """A counter-side rejection with its SOPT error id."""
+
+    def __init__(self, error_id: int) -> None:
+        super().__init__(error_id)
+        self.error_id = error_id
+
+
+def _ref_number(text: str) -> int | None:
+    text = str(text).strip()
+    return int(text) if text.isdigit() else None
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
 class SimCounter:
-    """The counter state machine. Not thread-safe: the caller serialises all calls."""
+    """The counter state machine. Not thread-safe: the caller serialises all calls.
+
+    State maps (all of today unless said otherwise):
+    - ``accounts``: investor id -> Account
+    - ``positions``: Position.key -> Position (option rows)
+    - ``stocks``: Stock.key (investor|underlying) -> Stock
+    - ``orders``: order key (BrokerOrderSeq) -> Order; ``order_refs``: (front, session, ref) ->
+      key; ``order_sysids``: (exchange, OrderSysID) -> key
+    - ``trades``: investor id -> list of CThostFtdcTradeField dicts
+    - ``exec_orders``: key -> ExecOrder; ``locks``: investor id -> list of CThostFtdcLockField
+    - ``quotes``: key -> Quote
+    - ``books``: instrument id -> RestingBook of live resting client orders
+    - ``flows``: investor id -> [(seq, Callback)] private flow of today
+    - ``sessions``: (front, session) -> SessionState (not persisted)
+    """
 
     def __init__(
         self,
         config: CounterConfig,
         market: Any,
-        instruments: Mapping[str, Any] | None = None,
+        instruments: Any = None,
         store: Any | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        raise NotImplementedError
+        self.config = config
+        self.market = market
+        self.store = store
+        self._clock = clock
+        self._last_now: datetime | None = None
+        source = instruments if instruments is not None else _attr(market, "instruments")
+        self.instruments: dict[str, InstrumentInfo] = {}
+        self._load_instruments(source)
+        self.trading_day: str = str(
+            _attr(market, "trading_day", default="") or datetime.now(CHINA).strftime("%Y%m%d")
+        )
+        self.accounts: dict[str, Account] = {}
+        self.positions: dict[str, Position] = {}
+        self.stocks: dict[str, Stock] = {}
+        self.orders: dict[int, Order] = {}
+        self.order_refs: dict[tuple[int, int, str], int] = {}
+        self.order_sysids: dict[tuple[str, str], int] = {}
+        self.trades: dict[str, list[Data]] = {}
+        self.exec_orders: dict[int, ExecOrder] = {}
+        self.locks: dict[str, list[Data]] = {}
+        self.quotes: dict[int, Quote] = {}
+        self.books: dict[str, RestingBook] = {}
+        self.flows: dict[str, list[tuple[int, Callback]]] = {}
+        self.sessions: dict[tuple[int, int], SessionState] = {}
+        self.seqs: dict[str, int] = {}
+        self._dirty: dict[tuple[str, str], Any] = {}
+        self._kv_dirty = False
+        self._new_flow: list[tuple[str, int, str, Callback]] = []
+        if store is not None:
+            self._load(store)
 
-    trading_day: str
+    # --- helpers: time, ids, instruments ---------------------------------------------------
+    def _load_instruments(self, source: Any) -> None:
+        self.instruments = {}
+        self._raw_instruments: dict[str, Any] = {}
+        for obj in _instrument_objects(source):
+            info = instrument_info(obj, self.config.max_limit_volume, self.config.max_market_volume)
+            self.instruments[info.instrument_id] = info
+            self._raw_instruments[info.instrument_id] = obj
 
-    def authenticate(self, session: SessionRef, req: Data) -> tuple[Data, Data]:
-        raise NotImplementedError
+    def _instrument_row(self, iid: str) -> Data:
+        """CThostFtdcInstrumentField of an instrument (instruments.instrument_field for a
+        SimInstrument, else the mapping it was given as)."""
+        from datetime import date
 
-    def login(self, session: SessionRef, req: Data) -> tuple[Data, Data]:
-        raise NotImplementedError
+        from .instruments import SimInstrument, instrument_field
 
-    def logout(self, session: SessionRef, req: Data) -> tuple[Data, Data]:
-        raise NotImplementedError
+        raw = self._raw_instruments[iid]
+        if isinstance(raw, SimInstrument):
+            day = self.trading_day
+            return instrument_field(raw, date(int(day[:4]), int(day[4:6]), int(day[6:8])))
+        return dict(self.instruments[iid].row)
 
-    def settlement_confirm(self, session: SessionRef, req: Data) -> tuple[Data, Data]:
-        raise NotImplementedError
+    def now(self) -> datetime:
+        """Simulated China time (naive)."""
+        if self._clock is not None:
+            return self._clock()
+        if self._last_now is not None:
+            return self._last_now
+        return datetime.now(CHINA).replace(tzinfo=None)
 
-    def order_insert(self, session: SessionRef, req: Data, reqid: int) -> list[Outgoing]:
-        raise NotImplementedError
+    def _phase(self) -> Phase:
+        if self.config.hours != "exchange":
+            return Phase.CONTINUOUS
+        return phase_at(self.now().time())
 
-    def order_action(self, session: SessionRef, req: Data, reqid: int) -> list[Outgoing]:
-        raise NotImplementedError
+    def _next(self, name: str, start: int = 1) -> int:
+        value = self.seqs.get(name, start - 1) + 1
+        self.seqs[name] = value
+        self._kv_dirty = True
+        return value
 
-    def exec_order_insert(self, session: SessionRef, req: Data, reqid: int) -> list[Outgoing]:
-        raise NotImplementedError
+    def _session(self, session: SessionRef) -> SessionState:
+        return self.sessions.setdefault((session.front_id, session.session_id), SessionState())
 
-    def exec_order_action(self, session: SessionRef, req: Data, reqid: int) -> list[Outgoing]:
-        raise NotImplementedError
+    def _touch(self, kind: str, key: Any, obj: Any) -> None:
+        self._dirty[(kind, str(key))] = obj
 
-    def lock_insert(self, session: SessionRef, req: Data, reqid: int) -> list[Outgoing]:
-        raise NotImplementedError
+    # --- private flow and persistence ------------------------------------------------------
+    def _push(self, out: list[Outgoing], investor: str, name: str, data: Data) -> None:
+        """Append an investor push to the private flow and to ``out``."""
+        seq = self._next(f"flow:{investor}")
+        stored: Callback = (name, (dict(data),))
+        self.flows.setdefault(investor, []).append((seq, stored))
+        self._new_flow.append((investor, seq, self.trading_day, stored))
+        out.append(Outgoing(TARGET_INVESTOR, investor, (name, (dict(data),)), seq))
 
-    def quote_insert(self, session: SessionRef, req: Data, reqid: int) -> list[Outgoing]:
-        raise NotImplementedError
-
-    def quote_action(self, session: SessionRef, req: Data, reqid: int) -> list[Outgoing]:
-        raise NotImplementedError
-
-    def for_quote_insert(self, session: SessionRef, req: Data, reqid: int) -> list[Outgoing]:
-        raise NotImplementedError
-
-    def query(self, session: SessionRef, name: str, req: Data) -> list[Data]:
-        raise NotImplementedError
-
-    def on_market(self, now: datetime) -> list[Outgoing]:
-        raise NotImplementedError
-
-    def roll_day(self) -> list[Outgoing]:
-        raise NotImplementedError
+    def _push_err(
+        self, out: list[Outgoing], investor: str, name: str, data: Data, error: Data
+    ) -> None:
+        seq = self._next(f"flow:{investor}")
+        stored: Callback = (name, (dict(data), dict(error)))
+        self.flows.setdefault(investor, []).append((seq, stored))
+        self._new_flow.append((investor, seq, self.trading_day, stored))
+        out.append(Outgoing(TARGET_INVESTOR, investor, (name, (dict(data), dict(error))), seq))
 
     def private_flow(self, investor_id: str) -> list[tuple[int, Callback]]:
-        raise NotImplementedError
+        """Today's numbered private-flow pushes of ``investor_id`` (fresh dicts)."""
+        result: list[tuple[int, Callback]] = []
+        for seq, (name, args) in self.flows.get(investor_id, []):
+            copied = tuple(dict(a) if isinstance(a, dict) else a for a in args)
+            result.append((seq, (name, copied)))
+        return result
 
+    def _commit(self) -> None:
+        if self.store is None:
+            self._dirty.clear()
+            self._new_flow.clear()
+            self._kv_dirty = False
+            return
+        if not self._dirty and not self._new_flow and not self._kv_dirty:
+            return
+        entities: dict[tuple[str, str], Data | None] = {}
+        for (kind, key), obj in self._dirty.items():
+            entities[(kind, key)] = None if obj is None else self._serialise(kind, obj)
+        kv = {"trading_day": self.trading_day, "seqs": self.seqs}
+        flows = [
+            (investor, seq, day, name, json.dumps(list(args), ensure_ascii=False))
+            for investor, seq, day, (name, args) in self._new_flow
+        ]
+        self.store.commit(entities, kv, flows)
+        self._dirty.clear()
+        self._new_flow.clear()
+        self._kv_dirty = False
+
+    @staticmethod
+    def _serialise(kind: str, obj: Any) -> Data:
+        if kind in ("trades", "locks"):
+            return {"rows": obj}
+        return asdict(obj)
+
+    def _load(self, store: Any) -> None:
+        snapshot = store.load()
+        kv = snapshot.get("kv", {})
+        if not kv:
+            return
+        self.trading_day = str(kv.get("trading_day", self.trading_day))
+        self.seqs = {str(k): int(v) for k, v in kv.get("seqs", {}).items()}
+        classes: dict[str, type] = {
+            "account": Account,
+            "position": Position,
+            "stock": Stock,
+            "order": Order,
+            "exec": ExecOrder,
+            "quote": Quote,
+        }
+        entities: dict[str, dict[str, Data]] = snapshot.get("entities", {})
+        for kind, cls in classes.items():
+            names = {f.name for f in fields(cls)}
+            for _, value in entities.get(kind, {}).items():
+                obj = cls(**{k: v for k, v in value.items() if k in names})
+                if kind == "account":
+                    self.accounts[obj.investor_id] = obj
+                elif kind == "position":
+                    self.positions[obj.key] = obj
+                elif kind == "stock":
+                    self.stocks[obj.key] = obj
+                elif kind == "order":
+                    self.orders[obj.key] = obj
+                elif kind == "exec":
+                    self.exec_orders[obj.key] = obj
+                else:
+                    self.quotes[obj.key] = obj
+        for investor, value in entities.get("trades", {}).items():
+            self.trades[investor] = list(value["rows"])
+        for investor, value in entities.get("locks", {}).items():
+            self.locks[investor] = list(value["rows"])
+        for investor, seq, day, name, args in snapshot.get("flows", []):
+            if day == self.trading_day:
+                callback: Callback = (name, tuple(json.loads(args)))
+                self.flows.setdefault(investor, []).append((seq, callback))
+        for order in sorted(self.orders.values(), key=lambda o: o.seq):
+            self.order_refs[(order.front_id, order.session_id, order.order_ref)] = order.key
+            sysid = str(order.data.get("OrderSysID", ""))
+            if sysid:
+                self.order_sysids[(order.exchange_id, sysid)] = order.key
+            if order.resting and order.live:
+                self._book(order.instrument_id).add(self._resting(order))
+
+    # --- sessions --------------------------------------------------------------------------
+    def authenticate(self, session: SessionRef, req: Data) -> tuple[Data, Data]:
+        """ReqAuthenticate: checks (AppID, AuthCode) when ``config.auth`` is set (63)."""
+        app_id = str(req.get("AppID", ""))
+        data = {
+            "BrokerID": str(req.get("BrokerID", "")),
+            "UserID": str(req.get("UserID", "")),
+            "UserProductInfo": str(req.get("UserProductInfo", "")),
+            "AppID": app_id,
+            "AppType": "1",
+        }
+        if self.config.auth and (app_id, str(req.get("AuthCode", ""))) not in self.config.auth:
+            return data, E.rsp_info(E.AUTH_FAILED)
+        self._session(session).authenticated = True
+        return data, E.rsp_info(E.NONE)
+
+    def login(self, session: SessionRef, req: Data) -> tuple[Data, Data]:
+        """ReqUserLogin: 64 without authentication when required, 3 for a wrong broker or
+        user, 132 for a wrong password; the first login creates the account."""
+        state = self._session(session)
+        now = self.now()
+        user = str(req.get("UserID", "")) or session.investor_id
+        broker = str(req.get("BrokerID", "")) or session.broker_id
+        data: Data = {
+            "TradingDay": self.trading_day,
+            "LoginTime": now.strftime("%H:%M:%S"),
+            "BrokerID": broker,
+            "UserID": user,
+            "SystemName": self.config.system_name,
+            "FrontID": session.front_id,
+            "SessionID": session.session_id,
+            "MaxOrderRef": "1",
+            "SHFETime": now.strftime("%H:%M:%S"),
+            "DCETime": now.strftime("%H:%M:%S"),
+            "CZCETime": now.strftime("%H:%M:%S"),
+            "FFEXTime": now.strftime("%H:%M:%S"),
+            "INETime": now.strftime("%H:%M:%S"),
+        }
+        if self.config.auth and not state.authenticated:
+            return data, E.rsp_info(E.NOT_AUTHENT)
+        if not user or (self.config.broker_id and broker != self.config.broker_id):
+            return data, E.rsp_info(E.INVALID_LOGIN)
+        if user != session.investor_id:
+            return data, E.rsp_info(E.INVALID_LOGIN)
+        password = str(req.get("Password", ""))
+        account = self.accounts.get(user)
+        if account is None:
+            account = self._create_account(user, broker, password)
+        elif account.password != password:
+            return data, E.rsp_info(E.WRONG_USER_OR_PASSWORD)
+        state.logged_in = True
+        self._commit()
+        return data, E.rsp_info(E.NONE)
+
+    def _create_account(self, investor: str, broker: str, password: str) -> Account:
+        account = Account(investor, broker, password, pre_balance=self.config.capital)
+        self.accounts[investor] = account
+        self._touch("account", investor, account)
+        if self.config.initial_etf_shares > 0:
+            for info in self.instruments.values():
+                if not info.is_option:
+                    stock = self._stock(investor, info.instrument_id, info.exchange_id)
+                    stock.volume = stock.yd_volume = self.config.initial_etf_shares
+        return account
+
+    def logout(self, session: SessionRef, req: Data) -> tuple[Data, Data]:
+        self.sessions.pop((session.front_id, session.session_id), None)
+        data = {"BrokerID": session.broker_id, "UserID": session.investor_id}
+        return data, E.rsp_info(E.NONE)
+
+    def settlement_confirm(self, session: SessionRef, req: Data) -> tuple[Data, Data]:
+        """Records the confirmation (not required before trading)."""
+        account = self.accounts.get(session.investor_id)
+        now = self.now()
+        data: Data = {
+            "BrokerID": session.broker_id,
+            "InvestorID": session.investor_id,
+            "ConfirmDate": self.trading_day,
+            "ConfirmTime": now.strftime("%H:%M:%S"),
+            "SettlementID": 1,
+            "AccountID": session.investor_id,
+            "CurrencyID": "CNY",
+        }
+        if account is None:
+            return data, E.rsp_info(E.NOT_LOGIN_YET)
+        account.confirm_date, account.confirm_time = self.trading_day, data["ConfirmTime"]
+        self._touch("account", account.investor_id, account)
+        self._commit()
+        return data, E.rsp_info(E.NONE)
+
+    def _check_session(self, session: SessionRef, req: Data) -> Account:
+        state = self.sessions.get((session.front_id, session.session_id))
+        account = self.accounts.get(session.investor_id)
+        if state is None or not state.logged_in or account is None:
+            raise Rejected(E.NOT_LOGIN_YET)
+        investor = str(req.get("InvestorID", "")) or session.investor_id
+        broker = str(req.get("BrokerID", "")) or session.broker_id
+        if investor != session.investor_id or broker != account.broker_id:
+            raise Rejected(E.NO_PRIVILEGE)
+        return account
+
+    # --- records ---------------------------------------------------------------------------
+    def _position(
+        self, investor: str, info: InstrumentInfo, direction: str, hedge: str
+    ) -> Position:
+        key = f"{investor}|{info.instrument_id}|{direction}|{hedge}"
+        row = self.positions.get(key)
+        if row is None:
+            broker = self.accounts[investor].broker_id
+            row = Position(investor, broker, info.instrument_id, info.exchange_id, direction, hedge)
+            row.pre_settlement = self._pre_settle(info.instrument_id)
+            self.positions[key] = row
+        self._touch("position", key, row)
+        return row
+
+    def _stock(self, investor: str, underlying: str, exchange: str) -> Stock:
+        key = f"{investor}|{underlying}"
+        stock = self.stocks.get(key)
+        if stock is None:
+            broker = self.accounts[investor].broker_id
+            stock = Stock(investor, broker, underlying, exchange)
+            self.stocks[key] = stock
+        self._touch("stock", key, stock)
+        return stock
+
+    def _book(self, instrument_id: str) -> RestingBook:
+        book = self.books.get(instrument_id)
+        if book is None:
+            book = self.books[instrument_id] = RestingBook()
+        return book
+
+    @staticmethod
+    def _resting(order: Order) -> Resting:
+        return Resting(
+            order.key, order.investor_id, order.direction, order.price, order.remaining, order.seq
+        )
+
+    # --- market view -----------------------------------------------------------------------
+    def _market_book(self, iid: str) -> tuple[list[tuple[float, int]], list[tuple[float, int]]]:
+        book = self.market.book(iid)
+        if isinstance(book, tuple) and len(book) == 2:
+            bids, asks = book
+        else:
+            bids, asks = _attr(book, "bids", default=[]), _attr(book, "asks", default=[])
+        return [(float(p), int(v)) for p, v in bids], [(float(p), int(v)) for p, v in asks]
+
+    def _limits(self, iid: str) -> tuple[float, float]:
+        lower, upper = self.market.limits(iid)
+        return float(lower), float(upper)
+
+    def _pre_settle(self, iid: str) -> float:
+        try:
+            return float(self.market.pre_settlement(iid))
+        except (KeyError, AttributeError):
+            return 0.0
+
+    def _pre_close(self, underlying: str) -> float:
+        return float(self.market.pre_close(underlying))
+
+    def _take(self, iid: str, taker: str, fill: Fill) -> None:
+        if fill.level_price is None:
+            return
+        book_side = "ask" if taker == BUY else "bid"
+        self.market.take_liquidity(iid, book_side, fill.level_price, fill.volume)
+
+    def _record_trade(self, iid: str, price: float, volume: int) -> None:
+        recorder = getattr(self.market, "record_trade", None)
+        if recorder is not None:
+            recorder(iid, price, volume, self.now())
+
+    # --- margins and fees ------------------------------------------------------------------
+    def open_margin(self, info: InstrumentInfo) -> tuple[float, float]:
+        """(broker, exchange) opening margin per short contract."""
+        exch = short_margin(
+            info.is_call,
+            self._pre_settle(info.instrument_id),
+            self._pre_close(info.underlying),
+            info.strike,
+            info.unit,
+        )
+        return broker_margin(exch, self.config.margin_markup), exch
+
+    # --- order insert ----------------------------------------------------------------------
+    def order_insert(self, session: SessionRef, req: Data, reqid: int) -> list[Outgoing]:
+        """ReqOrderInsert: validate, freeze, send to the (simulated) exchange and match."""
+        out: list[Outgoing] = []
+        data = dict(req)
+        try:
+            account = self._check_session(session, req)
+            order = self._validate_order(session, account, data, reqid)
+        except Rejected as rejection:
+            error = E.rsp_info(rejection.error_id)
+            out.append(
+                Outgoing(TARGET_SESSION, session, ("onRspOrderInsert", (data, error, reqid, True)))
+            )
+            if session.investor_id in self.accounts:
+                self._push_err(out, session.investor_id, "onErrRtnOrderInsert", data, error)
+            self._commit()
+            return out
+        self._accept_order(order, out)
+        self._commit()
+        return out
+
+    def _validate_order(
+        self, session: SessionRef, account: Account, req: Data, reqid: int, quote_key: int = 0
+    ) -> Order:
+        state = self._session(session)
+        ref_text = str(req.get("OrderRef", "")).strip()
+        if ref_text:
+            number = _ref_number(ref_text)
+            if number is None or number <= state.max_order_ref:
+                raise Rejected(E.DUPLICATE_ORDER_REF)
+        iid = str(req.get("InstrumentID", ""))
+        info = self.instruments.get(iid)
+        if info is None:
+            raise Rejected(E.INSTRUMENT_NOT_FOUND)
+        exchange = str(req.get("ExchangeID", ""))
+        if exchange and exchange != info.exchange_id:
+            raise Rejected(E.ERROR_EXCHANGEID)
+        if not info.is_option:
+            raise Rejected(E.INSTRUMENT_NOT_TRADING)
+        if info.expire_date and info.expire_date < self.trading_day:
+            raise Rejected(E.INSTRUMENT_NOT_TRADING)
+        if str(req.get("ContingentCondition", "1") or "1") != C.THOST_FTDC_CC_Immediately:
+            raise Rejected(E.UNSUPPORTED_FUNCTION)
+        kind, error = resolve_order_kind(
+            info.exchange_id,
+            str(req.get("OrderPriceType", "")),
+            str(req.get("TimeCondition", "")),
+            str(req.get("VolumeCondition", "")),
+            self.config.accept_limit_fak,
+        )
+        if kind is None:
+            raise Rejected(error)
+        direction = str(req.get("Direction", ""))
+        if direction not in (BUY, SELL):
+            raise Rejected(E.BAD_FIELD)
+        offset = normalize_offset(str(req.get("CombOffsetFlag", ""))[:1])
+        if offset is None:
+            raise Rejected(E.BAD_FIELD)
+        hedge = str(req.get("CombHedgeFlag", ""))[:1] or SPEC
+        options_type = C.THOST_FTDC_CP_CallOptions if info.is_call else C.THOST_FTDC_CP_PutOptions
+        error = check_hedge(
+            hedge, direction, offset, options_type, session.investor_id in self.config.market_makers
+        )
+        if error:
+            raise Rejected(error)
+        volume = int(req.get("VolumeTotalOriginal", 0) or 0)
+        error = check_volume(volume, kind, info.max_limit, info.max_market)
+        if error:
+            raise Rejected(error)
+        lower, upper = self._limits(iid)
+        price = float(req.get("LimitPrice", 0.0) or 0.0)
+        if not kind.is_market:
+            error = check_price(price, info.tick, lower, upper)
+            if error:
+                raise Rejected(error)
+        if self.config.self_trade_check and self._would_self_trade(
+            session.investor_id, iid, direction, kind, price
+        ):
+            raise Rejected(E.MAY_SELFTRADE)
+
+        order = Order(
+            key=0,
+            investor_id=session.investor_id,
+            instrument_id=iid,
+            exchange_id=info.exchange_id,
+            kind=kind.value,
+            direction=direction,
+            offset=offset,
+            hedge=hedge,
+            front_id=session.front_id,
+            session_id=session.session_id,
+            order_ref="",
+            volume=volume,
+            price=price,
+            data={},
+            quote_key=quote_key,
+        )
+        # resources
+        freeze_price = price if not kind.is_market else upper
+        fee = self.config.fees.per_contract(fee_action(direction, offset))
+        order.fee_per_lot = fee
+        if offset == CLOSE:
+            row = self.positions.get(
+                f"{session.investor_id}|{iid}|{SHORT if direction == BUY else LONG}|{hedge}"
+            )
+            if row is None or row.closable < volume:
+                raise Rejected(E.OVER_CLOSE_POSITION)
+        if direction == BUY:
+            order.cash_per_lot = freeze_price * info.unit
+        elif offset == OPEN and hedge == COVERED:
+            stock = self.stocks.get(f"{session.investor_id}|{info.underlying}")
+            need = info.unit * volume
+            if info.exchange_id == SZSE:
+                if stock is None or stock.free < need:
+                    raise Rejected(E.NOT_ENOUGH_STOCKPOSITION)
+            elif stock is None or stock.locked - stock.lock_frozen < need:
+                raise Rejected(E.NOT_ENOUGH_LOCKPOSITION)
+            order.shares_per_lot = info.unit
+        elif offset == OPEN:
+            order.margin_per_lot, order.exch_margin_per_lot = self.open_margin(info)
+        need_cash = (order.cash_per_lot + order.margin_per_lot + fee) * volume
+        if need_cash > account.available + EPS:
+            raise Rejected(E.INSUFFICIENT_MONEY)
+
+        # accepted by the counter: assign identity
+        if not ref_text:
+            ref_text = str(state.max_order_ref + 1)
+        state.max_order_ref = max(state.max_order_ref, int(ref_text))
+        order.order_ref = ref_text
+        order.key = self._next("order")
+        order.seq = order.key
+        now = self.now()
+        order.data = self._order_data(req, order, info, reqid, now)
+        return order
+
+    def _would_self_trade(
+        self, investor: str, iid: str, direction: str, kind: OrderKind, price: float
+    ) -> bool:
+        book = self.books.get(iid)
+        if book is None:
+            return False
+        for other in book.side(SELL if direction == BUY else BUY):
+            if other.investor_id != investor:
+                continue
+            if kind.is_market:
+                return True
+            if (direction == BUY and other.price <= price + EPS) or (
+                direction == SELL and other.price >= price - EPS
+            ):
+                return True
+        return False
+
+    def _order_data(
+        self, req: Data, order: Order, info: InstrumentInfo, reqid: int, now: datetime
+    ) -> Data:
+        account = self.accounts[order.investor_id]
+        data: Data = {
+            "BrokerID": account.broker_id,
+            "InvestorID": order.investor_id,
+            "InstrumentID": order.instrument_id,
+            "OrderRef": order.order_ref,
+            "UserID": str(req.get("UserID", "")) or order.investor_id,
+            "OrderPriceType": str(req.get("OrderPriceType", "")),
+            "Direction": order.direction,
+            "CombOffsetFlag": str(req.get("CombOffsetFlag", ""))[:1],
+            "CombHedgeFlag": order.hedge,
+            "LimitPrice": order.price,
+            "VolumeTotalOriginal": order.volume,
+            "TimeCondition": str(req.get("TimeCondition", "")),
+            "GTDDate": str(req.get("GTDDate", "")),
+            "VolumeCondition": str(req.get("VolumeCondition", "")),
+            "MinVolume": int(req.get("MinVolume", 1) or 1),
+            "ContingentCondition": str(req.get("ContingentCondition", "1") or "1"),
+            "StopPrice": float(req.get("StopPrice", 0.0) or 0.0),
+            "ForceCloseReason": str(req.get("ForceCloseReason", "0") or "0"),
+            "IsAutoSuspend": int(req.get("IsAutoSuspend", 0) or 0),
+            "BusinessUnit": str(req.get("BusinessUnit", "")),
+            "RequestID": reqid,
+            "OrderLocalID": f"{order.key:>12}",
+            "ExchangeID": info.exchange_id,
+            "ParticipantID": account.broker_id,
+            "ClientID": order.investor_id,
+            "ExchangeInstID": order.instrument_id,
+            "TraderID": "sim",
+            "InstallID": 1,
+            "OrderSubmitStatus": C.THOST_FTDC_OSS_InsertSubmitted,
+            "NotifySequence": 0,
+            "TradingDay": self.trading_day,
+            "SettlementID": 1,
+            "OrderSysID": "",
+            "OrderSource": C.THOST_FTDC_OSRC_Participant,
+            "OrderStatus": C.THOST_FTDC_OST_Unknown,
+            "OrderType": (
+                C.THOST_FTDC_ORDT_DeriveFromQuote if order.quote_key else C.THOST_FTDC_ORDT_Normal
+            ),
+            "VolumeTraded": 0,
+            "VolumeTotal": order.volume,
+            "InsertDate": now.strftime("%Y%m%d"),
+            "InsertTime": now.strftime("%H:%M:%S"),
+            "ActiveTime": "",
+            "SuspendTime": "",
+            "UpdateTime": now.strftime("%H:%M:%S"),
+            "CancelTime": "",
+            "ActiveTraderID": "sim",
+            "ClearingPartID": account.broker_id,
+            "SequenceNo": 0,
+            "FrontID": order.front_id,
+            "SessionID": order.session_id,
+            "UserProductInfo": str(req.get("UserProductInfo", "")),
+            "StatusMsg": "报单已提交",
+            "UserForceClose": int(req.get("UserForceClose", 0) or 0),
+            "ActiveUserID": "",
+            "BrokerOrderSeq": order.key,
+            "RelativeOrderSysID": "",
+            "ZCETotalTradedVolume": 0,
+            "IsSwapOrder": int(req.get("IsSwapOrder", 0) or 0),
+            "BranchID": "",
+            "InvestUnitID": str(req.get("InvestUnitID", "")),
+            "AccountID": order.investor_id,
+            "CurrencyID": "CNY",
+            "MacAddress": str(req.get("MacAddress", "")),
+            "OwnerType": "1",
+            "ComTradeID": "",
+            "LoginPBU": "",
+            "IPAddress": str(req.get("IPAddress", "")),
+        }
+        return data
+
+    def _freeze(self, order: Order, sign: int, volume: int) -> None:
+        """Freeze (sign 1) or release (sign -1) the resources of ``volume`` lots."""
+        account = self.accounts[order.investor_id]
+        account.frozen_cash += sign * order.cash_per_lot * volume
+        account.frozen_margin += sign * order.margin_per_lot * volume
+        account.frozen_commission += sign * order.fee_per_lot * volume
+        self._touch("account", account.investor_id, account)
+        info = self.instruments[order.instrument_id]
+        if order.offset == CLOSE:
+            row = self._position(
+                order.investor_id, info, SHORT if order.direction == BUY else LONG, order.hedge
+            )
+            row.close_frozen += sign * volume
+        if order.shares_per_lot:
+            stock = self._stock(order.investor_id, info.underlying, info.exchange_id)
+            if info.exchange_id == SZSE:
+                stock.frozen += sign * order.shares_per_lot * volume
+            else:
+                stock.lock_frozen += sign * order.shares_per_lot * volume
+
+    def _update(self, order: Order, now: datetime, **values: Any) -> Data:
+        order.data.update(values)
+        order.data["NotifySequence"] = int(order.data.get("NotifySequence", 0)) + 1
+        order.data["SequenceNo"] = self._next("sequence_no")
+        order.data["UpdateTime"] = now.strftime("%H:%M:%S")
+        order.data["VolumeTraded"] = order.traded
+        order.data["VolumeTotal"] = order.remaining
+        self._touch("order", order.key, order)
+        return order.data
+
+    def _accept_order(self, order: Order, out: list[Outgoing]) -> None:
+        """Register an order accepted by the counter, then run it through the exchange."""
+        now = self.now()
+        self.orders[order.key] = order
+        self.order_refs[(order.front_id, order.session_id, order.order_ref)] = order.key
+        self._touch("order", order.key, order)
+        self._freeze(order, 1, order.volume)
+        self._push(out, order.investor_id, "onRtnOrder", order.data)
+        kind = OrderKind(order.kind)
+        phase = self._phase()
+        info = self.instruments[order.instrument_id]
+        if not order_accepted(phase, kind):
+            self._freeze(order, -1, order.remaining)
+            msg = f"已撤单报单被拒绝{info.exchange_id}:当前状态禁止此项操作"
+            data = self._update(
+                order,
+                now,
+                OrderSubmitStatus=C.THOST_FTDC_OSS_InsertRejected,
+                OrderStatus=C.THOST_FTDC_OST_Canceled,
+                StatusMsg=msg,
+                CancelTime=now.strftime("%H:%M:%S"),
+            )
+            self._push(out, order.investor_id, "onRtnOrder", data)
+            return
+        sysid = str(self._next(f"sysid:{info.exchange_id}"))
+        self.order_sysids[(info.exchange_id, sysid)] = order.key
+        order.data["OrderSysID"] = sysid
+        order.data["OrderSubmitStatus"] = C.THOST_FTDC_OSS_Accepted
+        order.data["InsertTime"] = now.strftime("%H:%M:%S")
+        book = self._book(order.instrument_id)
+        if matching_allowed(phase):
+            bids, asks = self._market_book(order.instrument_id)
+            result = match_incoming(
+                kind, order.direction, order.volume, order.price, bids, asks, book
+            )
+        else:  # auction or pause: limit GFD orders are held without matching
+            result = match_incoming(
+                OrderKind.LIMIT_GFD, order.direction, order.volume, order.price, [], [],
+                RestingBook(),
+            )
+        if result.rest_price is not None:
+            order.price = result.rest_price
+            order.data["LimitPrice"] = result.rest_price if kind.is_market else order.price
+        if not result.fills and result.cancelled:
+            self._cancel(order, now, out, result.reason or "已撤单")
+            return
+        data = self._update(
+            order, now, OrderStatus=C.THOST_FTDC_OST_NoTradeQueueing, StatusMsg="未成交"
+        )
+        self._push(out, order.investor_id, "onRtnOrder", data)
+        for fill in result.fills:
+            self._take(order.instrument_id, order.direction, fill)
+            queueing = result.rest_price is not None or kind.rests
+            self._trade(order, fill.price, fill.volume, out, now, queueing=queueing)
+            if fill.resting_key is not None:
+                other = self.orders[fill.resting_key]
+                book.reduce(other.key, fill.volume)
+                self._trade(other, fill.price, fill.volume, out, now, queueing=True)
+        if result.rest_price is not None and order.remaining > 0:
+            order.resting = True
+            book.add(self._resting(order))
+        elif order.remaining > 0:
+            self._cancel(order, now, out, result.reason or "已撤单")
+
+    def _cancel(self, order: Order, now: datetime, out: list[Outgoing], msg: str) -> None:
+        """Cancel the untraded rest of a live order and release its resources."""
+        self._freeze(order, -1, order.remaining)
+        if order.resting:
+            book = self.books.get(order.instrument_id)
+            if book is not None:
+                book.remove(order.key)
+            order.resting = False
+        data = self._update(
+            order,
+            now,
+            OrderStatus=C.THOST_FTDC_OST_Canceled,
+            StatusMsg=msg,
+            CancelTime=now.strftime("%H:%M:%S"),
+        )
+        self._push(out, order.investor_id, "onRtnOrder", data)
+        if order.quote_key:
+            self._quote_side_done(order, now, out)
+
+    def _trade(
+        self,
+        order: Order,
+        price: float,
+        volume: int,
+        out: list[Outgoing],
+        now: datetime,
+        queueing: bool,
+    ) -> None:
+        """Apply a fill of ``volume`` at ``price``: order state, money, position, pushes."""
+        info = self.instruments[order.instrument_id]
+        account = self.accounts[order.investor_id]
+        self._freeze(order, -1, volume)
+        order.traded += volume
+        amount = price * info.unit * volume
+        fee = order.fee_per_lot * volume
+        sign = -1.0 if order.direction == BUY else 1.0
+        account.cash_in += sign * amount
+        account.commission += fee
+        if order.offset == OPEN:
+            row = self._position(
+                order.investor_id, info, LONG if order.direction == BUY else SHORT, order.hedge
+            )
+            row.position += volume
+            row.today_position += volume
+            row.open_volume += volume
+            row.open_amount += amount
+            row.position_cost += amount
+            row.open_cost += amount
+            if order.margin_per_lot:
+                row.use_margin += order.margin_per_lot * volume
+                row.exchange_margin += order.exch_margin_per_lot * volume
+                account.curr_margin += order.margin_per_lot * volume
+                account.exchange_margin += order.exch_margin_per_lot * volume
+        else:
+            row = self._position(
+                order.investor_id, info, SHORT if order.direction == BUY else LONG, order.hedge
+            )
+            ratio = volume / row.position
+            avg = row.open_cost / row.position / info.unit if row.position else 0.0
+            pnl = (price - avg) if row.direction == LONG else (avg - price)
+            row.close_profit += pnl * info.unit * volume
+            row.position_cost -= row.position_cost * ratio
+            row.open_cost -= row.open_cost * ratio
+            released = row.use_margin * ratio
+            released_exch = row.exchange_margin * ratio
+            row.use_margin -= released
+            row.exchange_margin -= released_exch
+            account.curr_margin -= released
+            account.exchange_margin -= released_exch
+            row.position -= volume
+            row.close_frozen -= volume
+            row.today_position = min(row.today_position, row.position)
+            row.close_volume += volume
+            row.close_amount += amount
+            if order.hedge == COVERED:
+                stock = self._stock(order.investor_id, info.underlying, info.exchange_id)
+                if info.exchange_id == SZSE:
+                    stock.frozen -= info.unit * volume
+                else:
+                    stock.lock_frozen -= info.unit * volume
+        row.cash_in += sign * amount
+        row.commission += fee
+        self._touch("account", account.investor_id, account)
+        if order.remaining == 0:
+            status, msg = C.THOST_FTDC_OST_AllTraded, "全部成交"
+            order.resting = False
+        elif queueing:
+            status, msg = C.THOST_FTDC_OST_PartTradedQueueing, "部分成交还在队列中"
+        else:
+            status, msg = C.THOST_FTDC_OST_PartTradedNotQueueing, "部分成交"
+        data = self._update(order, now, OrderStatus=status, StatusMsg=msg)
+        self._push(out, order.investor_id, "onRtnOrder", data)
+        trade = self._trade_data(order, info, price, volume, now)
+        self.trades.setdefault(order.investor_id, []).append(trade)
+        self._touch("trades", order.investor_id, self.trades[order.investor_id])
+        self._push(out, order.investor_id, "onRtnTrade", trade)
+        self._record_trade(order.instrument_id, price, volume)
+        if order.quote_key and order.remaining == 0:
+            self._quote_side_done(order, now, out)
+
+    def _trade_data(
+        self, order: Order, info: InstrumentInfo, price: float, volume: int, now: datetime
+    ) -> Data:
+        data = order.data
+        return {
+            "BrokerID": data["BrokerID"],
+            "InvestorID": order.investor_id,
+            "InstrumentID": order.instrument_id,
+            "OrderRef": order.order_ref,
+            "UserID": data["UserID"],
+            "ExchangeID": info.exchange_id,
+            "TradeID": str(self._next(f"tradeid:{info.exchange_id}")),
+            "Direction": order.direction,
+            "OrderSysID": data["OrderSysID"],
+            "ParticipantID": data["ParticipantID"],
+            "ClientID": data["ClientID"],
+            "TradingRole": C.THOST_FTDC_ER_Broker,
+            "ExchangeInstID": order.instrument_id,
+            "OffsetFlag": data["CombOffsetFlag"],
+            "HedgeFlag": order.hedge,
+            "Price": price,
+            "Volume": volume,
+            "TradeDate": now.strftime("%Y%m%d"),
+            "TradeTime": now.strftime("%H:%M:%S"),
+            "TradeType": C.THOST_FTDC_TRDT_Common,
+            "PriceSource": C.THOST_FTDC_PSRC_LastPrice,
+            "TraderID": data["TraderID"],
+            "OrderLocalID": data["OrderLocalID"],
+            "ClearingPartID": data["ClearingPartID"],
+            "BusinessUnit": data["BusinessUnit"],
+            "SequenceNo": self._next("trade_sequence_no"),
+            "TradingDay": self.trading_day,
+            "SettlementID": 1,
+            "BrokerOrderSeq": order.key,
+            "TradeSource": C.THOST_FTDC_TSRC_NORMAL,
+            "InvestUnitID": data["InvestUnitID"],
+            "OwnerType": "1",
+            "ComTradeID": "",
+            "LoginPBU": "",
+        }
+
+    # --- order action ----------------------------------------------------------------------
+    def order_action(self, session: SessionRef, req: Data, reqid: int) -> list[Outgoing]:
+        """ReqOrderAction (delete only): by FrontID+SessionID+OrderRef or ExchangeID+OrderSysID."""
+        out: list[Outgoing] = []
+        now = self.now()
+        try:
+            self._check_session(session, req)
+            order = self._find_order(session, req)
+            if str(req.get("ActionFlag", C.THOST_FTDC_AF_Delete)) != C.THOST_FTDC_AF_Delete:
+                raise Rejected(E.BAD_ORDER_ACTION_FIELD)
+            if not order.live:
+                raise Rejected(E.INSUITABLE_ORDER_STATUS)
+            if not cancel_allowed(self._phase(), now.time()):
+                raise Rejected(E.OUT_OF_ACTION_TIME)
+        except Rejected as rejection:
+            error = E.rsp_info(rejection.error_id)
+            rsp = ("onRspOrderAction", (dict(req), error, reqid, True))
+            out.append(Outgoing(TARGET_SESSION, session, rsp))
+            if session.investor_id in self.accounts:
+                action = self._order_action_data(session, req, now, rejection.error_id)
+                self._push_err(out, session.investor_id, "onErrRtnOrderAction", action, error)
+            self._commit()
+            return out
+        data = self._update(
+            order,
+            now,
+            OrderSubmitStatus=C.THOST_FTDC_OSS_CancelSubmitted,
+            ActiveUserID=session.investor_id,
+        )
+        self._push(out, order.investor_id, "onRtnOrder", data)
+        self._cancel(order, now, out, "已撤单")
+        self._commit()
+        return out
+
+    def _find_order(self, session: SessionRef, req: Data) -> Order:
+        ref = str(req.get("OrderRef", "")).strip()
+        key: int | None = None
+        if ref:
+            front = int(req.get("FrontID", 0) or session.front_id)
+            sess = int(req.get("SessionID", 0) or session.session_id)
+            key = self.order_refs.get((front, sess, ref))
+        else:
+            sysid = str(req.get("OrderSysID", "")).strip()
+            exchange = str(req.get("ExchangeID", ""))
+            if sysid:
+                key = self.order_sysids.get((exchange, sysid))
+        order = self.orders.get(key) if key is not None else None
+        if order is None or order.investor_id != session.investor_id:
+            raise Rejected(E.ORDER_NOT_FOUND)
+        return order
+
+    def _order_action_data(
+        self, session: SessionRef, req: Data, now: datetime, error_id: int
+    ) -> Data:
+        return {
+            "BrokerID": session.broker_id,
+            "InvestorID": session.investor_id,
+            "OrderActionRef": int(req.get("OrderActionRef", 0) or 0),
+            "OrderRef": str(req.get("OrderRef", "")),
+            "RequestID": int(req.get("RequestID", 0) or 0),
+            "FrontID": int(req.get("FrontID", 0) or 0),
+            "SessionID": int(req.get("SessionID", 0) or 0),
+            "ExchangeID": str(req.get("ExchangeID", "")),
+            "OrderSysID": str(req.get("OrderSysID", "")),
+            "ActionFlag": str(req.get("ActionFlag", "0")),
+            "LimitPrice": float(req.get("LimitPrice", 0.0) or 0.0),
+            "VolumeChange": int(req.get("VolumeChange", 0) or 0),
+            "ActionDate": now.strftime("%Y%m%d"),
+            "ActionTime": now.strftime("%H:%M:%S"),
+            "TraderID": "sim",
+            "InstallID": 1,
+            "OrderLocalID": "",
+            "ActionLocalID": "",
+            "ParticipantID": session.broker_id,
+            "ClientID": session.investor_id,
+            "BusinessUnit": "",
+            "OrderActionStatus": C.THOST_FTDC_OAS_Rejected,
+            "UserID": str(req.get("UserID", "")) or session.investor_id,
+            "StatusMsg": E.MESSAGES[error_id],
+            "InstrumentID": str(req.get("InstrumentID", "")),
+            "BranchID": "",
+            "InvestUnitID": "",
+            "MacAddress": "",
+            "OwnerType": "1",
+            "LoginPBU": "",
+            "IPAddress": "",
+        }
+
+    # --- market steps ----------------------------------------------------------------------
+    def on_market(self, now: datetime) -> list[Outgoing]:
+        """After the market advanced to ``now``: in continuous trading, crossed client orders
+        trade with each other, then resting orders the refreshed book crosses are filled at their
+        own price, limited by displayed volume."""
+        self._last_now = now
+        out: list[Outgoing] = []
+        if not matching_allowed(self._phase()):
+            return out
+        for iid in list(self.books):
+            book = self.books[iid]
+            if not len(book):
+                continue
+            for buy_key, sell_key, price, volume in uncross_clients(book):
+                for key in (buy_key, sell_key):
+                    book.reduce(key, volume)
+                    self._trade(self.orders[key], price, volume, out, now, queueing=True)
+            if not len(book):
+                continue
+            bids, asks = self._market_book(iid)
+            for fill in cross_resting(book, bids, asks):
+                order = self.orders[fill.resting_key] if fill.resting_key is not None else None
+                if order is None or fill.resting_key not in book.by_key:
+                    continue
+                self._take(iid, order.direction, fill)
+                book.reduce(order.key, fill.volume)
+                self._trade(order, fill.price, fill.volume, out, now, queueing=True)
+        self._commit()
+        return out
+
+    # --- exercise --------------------------------------------------------------------------
+    def exec_order_insert(self, session: SessionRef, req: Data, reqid: int) -> list[Outgoing]:
+        """ReqExecOrderInsert: exercise of long options on expiry day in the exercise window."""
+        out: list[Outgoing] = []
+        data = dict(req)
+        now = self.now()
+        try:
+            account = self._check_session(session, req)
+            state = self._session(session)
+            ref = str(req.get("ExecOrderRef", "")).strip()
+            if ref and ((_ref_number(ref) or 0) <= state.max_exec_ref):
+                raise Rejected(E.DUPLICATE_EXECORDER_REF)
+            iid = str(req.get("InstrumentID", ""))
+            info = self.instruments.get(iid)
+            if info is None:
+                raise Rejected(E.INSTRUMENT_NOT_FOUND)
+            if not info.is_option:
+                raise Rejected(E.EXECORDER_NOTOPTIONS)
+            action = str(req.get("ActionType", C.THOST_FTDC_ACTP_Exec))
+            if action == C.THOST_FTDC_ACTP_Abandon:
+                raise Rejected(E.OPTIONS_NOT_SUPPORT_ABANDON)
+            if action != C.THOST_FTDC_ACTP_Exec:
+                raise Rejected(E.BAD_EXECUTE_TYPE)
+            if info.expire_date != self.trading_day:
+                raise Rejected(E.NOT_SUPPORT_EXECDAY)
+            if self.config.hours == "exchange" and not exercise_time_allowed(
+                info.exchange_id, now.time()
+            ):
+                raise Rejected(E.EXEC_FORBIDDEN_TIME)
+            volume = int(req.get("Volume", 0) or 0)
+            if volume <= 0:
+                raise Rejected(E.VOLUME_NOTSUPPORT)
+            hedge = str(req.get("HedgeFlag", SPEC) or SPEC)
+            row = self.positions.get(f"{session.investor_id}|{iid}|{LONG}|{hedge}")
+            if row is None or row.closable < volume:
+                raise Rejected(E.OVER_EXECUTE_POSITION)
+            fee = self.config.fees.fee(FeeAction.EXERCISE, volume)
+            cash = info.strike * info.unit * volume if info.is_call else 0.0
+            if cash + fee > account.available + EPS:
+                raise Rejected(E.INSUFFICIENT_MONEY)
+            shares = 0
+            stock = self._stock(session.investor_id, info.underlying, info.exchange_id)
+            if not info.is_call:
+                shares = info.unit * volume
+                if stock.free < shares:
+                    raise Rejected(E.NOT_ENOUGH_STOCKPOSITION)
+        except Rejected as rejection:
+            error = E.rsp_info(rejection.error_id)
+            rsp = ("onRspExecOrderInsert", (data, error, reqid, True))
+            out.append(Outgoing(TARGET_SESSION, session, rsp))
+            if session.investor_id in self.accounts:
+                self._push_err(out, session.investor_id, "onErrRtnExecOrderInsert", data, error)
+            self._commit()
+            return out
+        if not ref:
+            ref = str(state.max_exec_ref + 1)
+        state.max_exec_ref = max(state.max_exec_ref, int(ref))
+        key = self._next("exec")
+        row = self._position(session.investor_id, info, LONG, hedge)
+        row.strike_frozen += volume
+        account.delivery_margin += cash
+        account.frozen_commission += fee
+        stock.frozen += shares
+        self._touch("account", account.investor_id, account)
+        exec_data = self._exec_data(session, req, info, key, ref, volume, hedge, reqid, now)
+        exec_order = ExecOrder(
+            key, session.investor_id, iid, info.exchange_id, volume, session.front_id,
+            session.session_id, ref, exec_data, cash, fee, shares,
+        )
+        self.exec_orders[key] = exec_order
+        self._touch("exec", key, exec_order)
+        self._push(out, session.investor_id, "onRtnExecOrder", exec_data)
+        sysid = str(self._next(f"execsysid:{info.exchange_id}"))
+        exec_data.update(
+            ExecOrderSysID=sysid,
+            OrderSubmitStatus=C.THOST_FTDC_OSS_Accepted,
+            StatusMsg="已接受",
+            NotifySequence=2,
+        )
+        self._push(out, session.investor_id, "onRtnExecOrder", exec_data)
+        self._commit()
+        return out
+
+    def _exec_data(
+        self,
+        session: SessionRef,
+        req: Data,
+        info: InstrumentInfo,
+        key: int,
+        ref: str,
+        volume: int,
+        hedge: str,
+        reqid: int,
+        now: datetime,
+    ) -> Data:
+        return {
+            "BrokerID": session.broker_id,
+            "InvestorID": session.investor_id,
+            "InstrumentID": info.instrument_id,
+            "ExecOrderRef": ref,
+            "UserID": str(req.get("UserID", "")) or session.investor_id,
+            "Volume": volume,
+            "RequestID": reqid,
+            "BusinessUnit": str(req.get("BusinessUnit", "")),
+            "OffsetFlag": str(req.get("OffsetFlag", CLOSE) or CLOSE),
+            "HedgeFlag": hedge,
+            "ActionType": C.THOST_FTDC_ACTP_Exec,
+            "PosiDirection": LONG,
+            "ReservePositionFlag": str(req.get("ReservePositionFlag", "0") or "0"),
+            "CloseFlag": str(req.get("CloseFlag", "0") or "0"),
+            "ExecOrderLocalID": f"{key:>12}",
+            "ExchangeID": info.exchange_id,
+            "ParticipantID": session.broker_id,
+            "ClientID": session.investor_id,
+            "ExchangeInstID": info.instrument_id,
+            "TraderID": "sim",
+            "InstallID": 1,
+            "OrderSubmitStatus": C.THOST_FTDC_OSS_InsertSubmitted,
+            "NotifySequence": 1,
+            "TradingDay": self.trading_day,
+            "SettlementID": 1,
+            "ExecOrderSysID": "",
+            "InsertDate": now.strftime("%Y%m%d"),
+            "InsertTime": now.strftime("%H:%M:%S"),
+            "CancelTime": "",
+            "ExecResult": C.THOST_FTDC_OER_NoExec,
+            "ClearingPartID": session.broker_id,
+            "SequenceNo": key,
+            "FrontID": session.front_id,
+            "SessionID": session.session_id,
+            "UserProductInfo": "",
+            "StatusMsg": "已提交",
+            "ActiveUserID": "",
+            "BrokerExecOrderSeq": key,
+            "BranchID": "",
+            "InvestUnitID": "",
+            "AccountID": session.investor_id,
+            "CurrencyID": "CNY",
+            "MacAddress": "",
+            "OwnerType": "1",
+            "LoginPBU": "",
+            "IPAddress": "",
+        }
+
+    def exec_order_action(self, session: SessionRef, req: Data, reqid: int) -> list[Outgoing]:
+        """ReqExecOrderAction: cancel an exercise declaration while the window is open."""
+        out: list[Outgoing] = []
+        now = self.now()
+        try:
+            self._check_session(session, req)
+            target: ExecOrder | None = None
+            ref = str(req.get("ExecOrderRef", "")).strip()
+            sysid = str(req.get("ExecOrderSysID", "")).strip()
+            front = int(req.get("FrontID", 0) or session.front_id)
+            sess = int(req.get("SessionID", 0) or session.session_id)
+            for item in self.exec_orders.values():
+                if item.investor_id != session.investor_id:
+                    continue
+                by_ref = bool(ref) and (item.front_id, item.session_id, item.ref) == (
+                    front, sess, ref
+                )
+                by_sysid = not ref and bool(sysid) and item.data.get("ExecOrderSysID") == sysid
+                if by_ref or by_sysid:
+                    target = item
+            if target is None:
+                raise Rejected(E.EXECORDER_NOT_FOUND)
+            if not target.active:
+                raise Rejected(E.BAD_EXECORDER_ACTION_FIELD)
+            if self.config.hours == "exchange" and not exercise_time_allowed(
+                target.exchange_id, now.time()
+            ):
+                raise Rejected(E.EXEC_FORBIDDEN_TIME)
+        except Rejected as rejection:
+            error = E.rsp_info(rejection.error_id)
+            rsp = ("onRspExecOrderAction", (dict(req), error, reqid, True))
+            out.append(Outgoing(TARGET_SESSION, session, rsp))
+            if session.investor_id in self.accounts:
+                name = "onErrRtnExecOrderAction"
+                self._push_err(out, session.investor_id, name, dict(req), error)
+            self._commit()
+            return out
+        self._release_exec(target)
+        target.data.update(
+            ExecResult=C.THOST_FTDC_OER_Canceled,
+            CancelTime=now.strftime("%H:%M:%S"),
+            StatusMsg="已撤单",
+            ActiveUserID=session.investor_id,
+            NotifySequence=int(target.data.get("NotifySequence", 0)) + 1,
+        )
+        self._push(out, session.investor_id, "onRtnExecOrder", target.data)
+        self._commit()
+        return out
+
+    def _release_exec(self, item: ExecOrder) -> None:
+        info = self.instruments.get(item.instrument_id)
+        account = self.accounts[item.investor_id]
+        account.delivery_margin -= item.cash_frozen
+        account.frozen_commission -= item.fee_frozen
+        self._touch("account", account.investor_id, account)
+        hedge = str(item.data.get("HedgeFlag", SPEC))
+        row = self.positions.get(f"{item.investor_id}|{item.instrument_id}|{LONG}|{hedge}")
+        if row is not None:
+            row.strike_frozen -= item.volume
+            self._touch("position", row.key, row)
+        if item.shares_frozen and info is not None:
+            stock = self._stock(item.investor_id, info.underlying, info.exchange_id)
+            stock.frozen -= item.shares_frozen
+        item.active = False
+        self._touch("exec", item.key, item)
+
+    # --- lock ------------------------------------------------------------------------------
+    def lock_insert(self, session: SessionRef, req: Data, reqid: int) -> list[Outgoing]:
+        """ReqLockInsert: lock ('1') / unlock ('2') ETF shares on SSE; SZSE has no lock (100)."""
+        out: list[Outgoing] = []
+        data = dict(req)
+        now = self.now()
+        try:
+            self._check_session(session, req)
+            state = self._session(session)
+            ref = str(req.get("LockRef", "")).strip()
+            if ref and ((_ref_number(ref) or 0) <= state.max_lock_ref):
+                raise Rejected(E.DUPLICATE_ORDER_REF)
+            info = self.instruments.get(str(req.get("InstrumentID", "")))
+            exchange = str(req.get("ExchangeID", "")) or (info.exchange_id if info else "")
+            if exchange == SZSE:
+                raise Rejected(E.NOT_SUPPORT_LOCK)
+            if info is None or info.is_option:
+                raise Rejected(E.INSTRUMENT_NOT_FOUND)
+            if info.exchange_id == SZSE:
+                raise Rejected(E.NOT_SUPPORT_LOCK)
+            volume = int(req.get("Volume", 0) or 0)
+            if volume <= 0:
+                raise Rejected(E.VOLUME_NOTSUPPORT)
+            lock_type = str(req.get("LockType", ""))
+            stock = self.stocks.get(f"{session.investor_id}|{info.instrument_id}")
+            if lock_type == C.THOST_FTDC_LCKT_Lock:
+                if stock is None or stock.free < volume:
+                    raise Rejected(E.NOT_ENOUGH_STOCKPOSITION)
+            elif lock_type == C.THOST_FTDC_LCKT_Unlock:
+                if stock is None or stock.locked - stock.lock_frozen < volume:
+                    raise Rejected(E.NOT_ENOUGH_LOCKPOSITION)
+            else:
+                raise Rejected(E.BAD_FIELD)
+        except Rejected as rejection:
+            error = E.rsp_info(rejection.error_id)
+            out.append(
+                Outgoing(TARGET_SESSION, session, ("onRspLockInsert", (data, error, reqid, True)))
+            )
+            if session.investor_id in self.accounts:
+                self._push_err(out, session.investor_id, "onErrRtnLockInsert", data, error)
+            self._commit()
+            return out
+        if not ref:
+            ref = str(state.max_lock_ref + 1)
+        state.max_lock_ref = max(state.max_lock_ref, int(ref))
+        stock = self._stock(session.investor_id, info.instrument_id, info.exchange_id)
+        if lock_type == C.THOST_FTDC_LCKT_Lock:
+            stock.locked += volume
+            stock.today_locked += volume
+        else:
+            stock.locked -= volume
+            stock.today_locked = max(0, min(stock.today_locked, stock.locked))
+        key = self._next("lock")
+        lock = {
+            "BrokerID": session.broker_id,
+            "InvestorID": session.investor_id,
+            "InstrumentID": info.instrument_id,
+            "LockRef": ref,
+            "UserID": str(req.get("UserID", "")) or session.investor_id,
+            "Volume": volume,
+            "RequestID": reqid,
+            "BusinessUnit": str(req.get("BusinessUnit", "")),
+            "LockType": lock_type,
+            "LockLocalID": f"{key:>12}",
+            "ExchangeID": info.exchange_id,
+            "ParticipantID": session.broker_id,
+            "ClientID": session.investor_id,
+            "ExchangeInstID": info.instrument_id,
+            "TraderID": "sim",
+            "InstallID": 1,
+            "OrderSubmitStatus": C.THOST_FTDC_OSS_InsertSubmitted,
+            "NotifySequence": 1,
+            "TradingDay": self.trading_day,
+            "SettlementID": 1,
+            "LockSysID": "",
+            "InsertDate": now.strftime("%Y%m%d"),
+            "InsertTime": now.strftime("%H:%M:%S"),
+            "CancelTime": "",
+            "LockStatus": C.THOST_FTDC_OAS_Submitted,
+            "ClearingPartID": session.broker_id,
+            "SequenceNo": key,
+            "FrontID": session.front_id,
+            "SessionID": session.session_id,
+            "UserProductInfo": "",
+            "StatusMsg": "已提交",
+            "ActiveUserID": "",
+            "BrokerLockSeq": key,
+            "BranchID": "",
+            "MacAddress": "",
+            "LoginPBU": "",
+            "IPAddress": "",
+        }
+        self._push(out, session.investor_id, "onRtnLock", lock)
+        lock.update(
+            LockSysID=str(self._next(f"locksysid:{info.exchange_id}")),
+            OrderSubmitStatus=C.THOST_FTDC_OSS_Accepted,
+            LockStatus=C.THOST_FTDC_OAS_Accepted,
+            NotifySequence=2,
+            StatusMsg="已接受",
+        )
+        self._push(out, session.investor_id, "onRtnLock", lock)
+        self.locks.setdefault(session.investor_id, []).append(lock)
+        self._touch("locks", session.investor_id, self.locks[session.investor_id])
+        self._commit()
+        return out
+
+    # --- quotes ----------------------------------------------------------------------------
+    def quote_insert(self, session: SessionRef, req: Data, reqid: int) -> list[Outgoing]:
+        """ReqQuoteInsert: a two-sided quote whose sides live as derived limit orders; a new
+        quote on the same instrument replaces the investor's previous one."""
+        out: list[Outgoing] = []
+        data = dict(req)
+        now = self.now()
+        try:
+            account = self._check_session(session, req)
+            state = self._session(session)
+            ref = str(req.get("QuoteRef", "")).strip()
+            if ref and ((_ref_number(ref) or 0) <= state.max_quote_ref):
+                raise Rejected(E.DUPLICATE_ORDER_REF)
+            iid = str(req.get("InstrumentID", ""))
+            info = self.instruments.get(iid)
+            if info is None:
+                raise Rejected(E.INSTRUMENT_NOT_FOUND)
+            if not info.is_option:
+                raise Rejected(E.INSTR_NOTSUPPORT_QUOTE)
+            ask, bid = float(req.get("AskPrice", 0) or 0), float(req.get("BidPrice", 0) or 0)
+            if ask <= bid:
+                raise Rejected(E.PRICE_NOTSUPPORT)
+            # replace the previous quote before checking resources
+            for quote in list(self.quotes.values()):
+                if quote.active and quote.investor_id == session.investor_id and (
+                    quote.instrument_id == iid
+                ):
+                    self._cancel_quote(quote, now, out)
+            sides = []
+            for direction, prefix in ((SELL, "Ask"), (BUY, "Bid")):
+                side_req = {
+                    "BrokerID": req.get("BrokerID", ""),
+                    "InvestorID": req.get("InvestorID", ""),
+                    "InstrumentID": iid,
+                    "ExchangeID": req.get("ExchangeID", ""),
+                    "OrderRef": str(req.get(f"{prefix}OrderRef", "")).strip(),
+                    "UserID": req.get("UserID", ""),
+                    "OrderPriceType": C.THOST_FTDC_OPT_LimitPrice,
+                    "Direction": direction,
+                    "CombOffsetFlag": str(req.get(f"{prefix}OffsetFlag", OPEN) or OPEN),
+                    "CombHedgeFlag": str(req.get(f"{prefix}HedgeFlag", SPEC) or SPEC),
+                    "LimitPrice": ask if direction == SELL else bid,
+                    "VolumeTotalOriginal": int(req.get(f"{prefix}Volume", 0) or 0),
+                    "TimeCondition": C.THOST_FTDC_TC_GFD,
+                    "VolumeCondition": C.THOST_FTDC_VC_AV,
+                    "ContingentCondition": C.THOST_FTDC_CC_Immediately,
+                }
+                sides.append(side_req)
+            key = self._next("quote")
+            saved = state.max_order_ref
+            orders = []
+            try:
+                for side_req in sides:
+                    order = self._validate_order(session, account, side_req, reqid, quote_key=key)
+                    orders.append(order)
+                    self._freeze(order, 1, order.volume)  # so the second side sees the first
+            finally:
+                for order in orders:
+                    self._freeze(order, -1, order.volume)
+            if len(orders) < 2:
+                state.max_order_ref = saved
+        except Rejected as rejection:
+            error = E.rsp_info(rejection.error_id)
+            out.append(
+                Outgoing(TARGET_SESSION, session, ("onRspQuoteInsert", (data, error, reqid, True)))
+            )
+            if session.investor_id in self.accounts:
+                self._push_err(out, session.investor_id, "onErrRtnQuoteInsert", data, error)
+            self._commit()
+            return out
+        if not ref:
+            ref = str(state.max_quote_ref + 1)
+        state.max_quote_ref = max(state.max_quote_ref, int(ref))
+        ask_order, bid_order = orders
+        quote_data = {
+            "BrokerID": session.broker_id,
+            "InvestorID": session.investor_id,
+            "InstrumentID": iid,
+            "QuoteRef": ref,
+            "UserID": str(req.get("UserID", "")) or session.investor_id,
+            "AskPrice": ask,
+            "BidPrice": bid,
+            "AskVolume": ask_order.volume,
+            "BidVolume": bid_order.volume,
+            "RequestID": reqid,
+            "BusinessUnit": str(req.get("BusinessUnit", "")),
+            "AskOffsetFlag": ask_order.offset,
+            "BidOffsetFlag": bid_order.offset,
+            "AskHedgeFlag": ask_order.hedge,
+            "BidHedgeFlag": bid_order.hedge,
+            "QuoteLocalID": f"{key:>12}",
+            "ExchangeID": info.exchange_id,
+            "ParticipantID": session.broker_id,
+            "ClientID": session.investor_id,
+            "ExchangeInstID": iid,
+            "TraderID": "sim",
+            "InstallID": 1,
+            "NotifySequence": 1,
+            "OrderSubmitStatus": C.THOST_FTDC_OSS_InsertSubmitted,
+            "TradingDay": self.trading_day,
+            "SettlementID": 1,
+            "QuoteSysID": "",
+            "InsertDate": now.strftime("%Y%m%d"),
+            "InsertTime": now.strftime("%H:%M:%S"),
+            "CancelTime": "",
+            "QuoteStatus": C.THOST_FTDC_OST_Unknown,
+            "ClearingPartID": session.broker_id,
+            "SequenceNo": key,
+            "AskOrderSysID": "",
+            "BidOrderSysID": "",
+            "FrontID": session.front_id,
+            "SessionID": session.session_id,
+            "UserProductInfo": "",
+            "StatusMsg": "报价已提交",
+            "ActiveUserID": "",
+            "BrokerQuoteSeq": key,
+            "AskOrderRef": ask_order.order_ref,
+            "BidOrderRef": bid_order.order_ref,
+            "ForQuoteSysID": str(req.get("ForQuoteSysID", "")),
+            "BranchID": "",
+            "InvestUnitID": "",
+            "AccountID": session.investor_id,
+            "CurrencyID": "CNY",
+            "MacAddress": "",
+            "LoginPBU": "",
+            "IPAddress": "",
+        }
+        quote = Quote(
+            key, session.investor_id, iid, session.front_id, session.session_id, ref,
+            ask_order.key, bid_order.key, quote_data,
+        )
+        self.quotes[key] = quote
+        self._touch("quote", key, quote)
+        self._push(out, session.investor_id, "onRtnQuote", quote_data)
+        sub: list[Outgoing] = []
+        for order in orders:
+            self._accept_order(order, sub)
+        quote_data.update(
+            QuoteSysID=str(self._next(f"quotesysid:{info.exchange_id}")),
+            AskOrderSysID=str(ask_order.data.get("OrderSysID", "")),
+            BidOrderSysID=str(bid_order.data.get("OrderSysID", "")),
+            OrderSubmitStatus=C.THOST_FTDC_OSS_Accepted,
+            NotifySequence=2,
+            StatusMsg="报价已接受",
+        )
+        if quote.active:
+            quote_data["QuoteStatus"] = C.THOST_FTDC_OST_NoTradeQueueing
+            self._push(out, session.investor_id, "onRtnQuote", quote_data)
+        out.extend(sub)
+        self._commit()
+        return out
+
+    def _quote_side_done(self, order: Order, now: datetime, out: list[Outgoing]) -> None:
+        quote = self.quotes.get(order.quote_key)
+        if quote is None or not quote.active:
+            return
+        sides = [self.orders.get(quote.ask_key), self.orders.get(quote.bid_key)]
+        if any(side is not None and side.live for side in sides):
+            return
+        quote.active = False
+        traded = all(side is not None and side.remaining == 0 for side in sides)
+        quote.data.update(
+            QuoteStatus=C.THOST_FTDC_OST_AllTraded if traded else C.THOST_FTDC_OST_Canceled,
+            StatusMsg="全部成交" if traded else "已撤单",
+            NotifySequence=int(quote.data.get("NotifySequence", 0)) + 1,
+        )
+        if not traded:
+            quote.data["CancelTime"] = now.strftime("%H:%M:%S")
+        self._touch("quote", quote.key, quote)
+        self._push(out, quote.investor_id, "onRtnQuote", quote.data)
+
+    def _cancel_quote(self, quote: Quote, now: datetime, out: list[Outgoing]) -> None:
+        for key in (quote.ask_key, quote.bid_key):
+            order = self.orders.get(key)
+            if order is not None and order.live:
+                self._cancel(order, now, out, "已撤单")
+        if quote.active:
+            quote.active = False
+            quote.data.update(
+                QuoteStatus=C.THOST_FTDC_OST_Canceled,
+                StatusMsg="已撤单",
+                CancelTime=now.strftime("%H:%M:%S"),
+                NotifySequence=int(quote.data.get("NotifySequence", 0)) + 1,
+            )
+            self._touch("quote", quote.key, quote)
+            self._push(out, quote.investor_id, "onRtnQuote", quote.data)
+
+    def quote_action(self, session: SessionRef, req: Data, reqid: int) -> list[Outgoing]:
+        """ReqQuoteAction: cancel both sides of a quote (86 when not found or finished)."""
+        out: list[Outgoing] = []
+        now = self.now()
+        try:
+            self._check_session(session, req)
+            ref = str(req.get("QuoteRef", "")).strip()
+            sysid = str(req.get("QuoteSysID", "")).strip()
+            front = int(req.get("FrontID", 0) or session.front_id)
+            sess = int(req.get("SessionID", 0) or session.session_id)
+            target: Quote | None = None
+            for quote in self.quotes.values():
+                if quote.investor_id != session.investor_id:
+                    continue
+                by_ref = bool(ref) and (quote.front_id, quote.session_id, quote.ref) == (
+                    front, sess, ref
+                )
+                by_sysid = not ref and bool(sysid) and quote.data.get("QuoteSysID") == sysid
+                if by_ref or by_sysid:
+                    target = quote
+            if target is None or not target.active:
+                raise Rejected(E.QUOTE_NOT_FOUND)
+            if not cancel_allowed(self._phase(), now.time()):
+                raise Rejected(E.OUT_OF_ACTION_TIME)
+        except Rejected as rejection:
+            error = E.rsp_info(rejection.error_id)
+            rsp = ("onRspQuoteAction", (dict(req), error, reqid, True))
+            out.append(Outgoing(TARGET_SESSION, session, rsp))
+            if session.investor_id in self.accounts:
+                self._push_err(out, session.investor_id, "onErrRtnQuoteAction", dict(req), error)
+            self._commit()
+            return out
+        self._cancel_quote(target, now, out)
+        self._commit()
+        return out
+
+    def for_quote_insert(self, session: SessionRef, req: Data, reqid: int) -> list[Outgoing]:
+        """ReqForQuoteInsert: a request for quote, delivered as OnRtnForQuoteRsp to the
+        instrument's ForQuoteRsp subscribers (target ``forquote``)."""
+        out: list[Outgoing] = []
+        data = dict(req)
+        now = self.now()
+        try:
+            self._check_session(session, req)
+            info = self.instruments.get(str(req.get("InstrumentID", "")))
+            if info is None:
+                raise Rejected(E.INSTRUMENT_NOT_FOUND)
+            if not info.is_option:
+                raise Rejected(E.INSTR_NOTSUPPORT_FORQUOTE)
+        except Rejected as rejection:
+            error = E.rsp_info(rejection.error_id)
+            rsp = ("onRspForQuoteInsert", (data, error, reqid, True))
+            out.append(Outgoing(TARGET_SESSION, session, rsp))
+            if session.investor_id in self.accounts:
+                self._push_err(out, session.investor_id, "onErrRtnForQuoteInsert", data, error)
+            self._commit()
+            return out
+        rsp_data = {
+            "TradingDay": self.trading_day,
+            "InstrumentID": info.instrument_id,
+            "ForQuoteSysID": str(self._next(f"forquote:{info.exchange_id}")),
+            "ForQuoteTime": now.strftime("%H:%M:%S"),
+            "ActionDay": now.strftime("%Y%m%d"),
+            "ExchangeID": info.exchange_id,
+        }
+        out.append(
+            Outgoing(TARGET_FORQUOTE, info.instrument_id, ("onRtnForQuoteRsp", (rsp_data,)))
+        )
+        self._commit()
+        return out
+
+    # --- queries ---------------------------------------------------------------------------
+    def query(self, session: SessionRef, name: str, req: Data) -> list[Data]:
+        """Rows of a query in the real struct shape (``[]`` for an empty result).
+
+        ``name`` is the table as in ``ReqQry<Name>`` ("TradingAccount") or snake case
+        ("trading_account"). Filters: InstrumentID and ExchangeID where the struct has them,
+        OrderSysID for orders, TradeID for trades.
+        """
+        table = _snake(name) if any(ch.isupper() for ch in name) else name
+        investor = session.investor_id
+        iid = str(req.get("InstrumentID", "") or "")
+        exchange = str(req.get("ExchangeID", "") or "")
+
+        def keep(row: Mapping[str, Any]) -> bool:
+            if iid and row.get("InstrumentID") != iid:
+                return False
+            return not (exchange and row.get("ExchangeID") != exchange)
+
+        rows: list[Data]
+        if table == "instrument":
+            rows = [self._instrument_row(i) for i in self.instruments]
+            rows = [r for r in rows if keep(r)]
+        elif table == "trading_account":
+            account = self.accounts.get(investor)
+            rows = [self._account_row(account)] if account is not None else []
+        elif table == "investor_position":
+            rows = [r for r in self._position_rows(investor) if keep(r)]
+        elif table == "order":
+            sysid = str(req.get("OrderSysID", "") or "")
+            rows = [
+                dict(o.data)
+                for o in sorted(self.orders.values(), key=lambda o: o.key)
+                if o.investor_id == investor
+                and keep(o.data)
+                and (not sysid or o.data.get("OrderSysID") == sysid)
+            ]
+        elif table == "trade":
+            trade_id = str(req.get("TradeID", "") or "")
+            rows = [
+                dict(t, TradeSource=C.THOST_FTDC_TSRC_QUERY)
+                for t in self.trades.get(investor, [])
+                if keep(t) and (not trade_id or t.get("TradeID") == trade_id)
+            ]
+        elif table == "exec_order":
+            rows = [
+                dict(e.data)
+                for e in sorted(self.exec_orders.values(), key=lambda e: e.key)
+                if e.investor_id == investor and keep(e.data)
+            ]
+        elif table == "lock":
+            rows = [dict(lk) for lk in self.locks.get(investor, []) if keep(lk)]
+        elif table == "lock_position":
+            rows = [
+                {
+                    "BrokerID": s.broker_id,
+                    "InvestorID": s.investor_id,
+                    "InstrumentID": s.instrument_id,
+                    "ExchangeID": s.exchange_id,
+                    "Volume": s.locked,
+                    "FrozenVolume": s.lock_frozen,
+                    "TodayVolume": s.today_locked,
+                }
+                for s in sorted(self.stocks.values(), key=lambda s: s.key)
+                if s.investor_id == investor and s.exchange_id != SZSE
+            ]
+            rows = [r for r in rows if keep(r)]
+        elif table == "quote":
+            rows = [
+                dict(q.data)
+                for q in sorted(self.quotes.values(), key=lambda q: q.key)
+                if q.investor_id == investor and keep(q.data)
+            ]
+        elif table in ("instrument_commission_rate", "option_instr_comm_rate"):
+            rows = self._commission_rows(session, iid, table == "option_instr_comm_rate")
+        elif table == "option_instr_trade_cost":
+            rows = self._trade_cost_rows(session, req)
+        elif table == "depth_market_data":
+            now = self.now()
+            ids = [iid] if iid else list(self.instruments)
+            rows = [dict(self.market.snapshot(i, now)) for i in ids if i in self.instruments]
+        else:
+            rows = []
+        return rows
+
+    def _account_row(self, account: Account) -> Data:
+        option_value = 0.0
+        for row in self.positions.values():
+            if row.investor_id != account.investor_id or not row.position:
+                continue
+            info = self.instruments.get(row.instrument_id)
+            if info is None:
+                continue
+            value = self._mark(row.instrument_id) * info.unit * row.position
+            option_value += value if row.direction == LONG else -value
+        return {
+            "BrokerID": account.broker_id,
+            "AccountID": account.investor_id,
+            "PreMortgage": 0.0,
+            "PreCredit": 0.0,
+            "PreDeposit": 0.0,
+            "PreBalance": account.pre_balance,
+            "PreMargin": account.pre_margin,
+            "InterestBase": 0.0,
+            "Interest": 0.0,
+            "Deposit": account.deposit,
+            "Withdraw": account.withdraw,
+            "FrozenMargin": account.frozen_margin,
+            "FrozenCash": account.frozen_cash,
+            "FrozenCommission": account.frozen_commission,
+            "CurrMargin": account.curr_margin,
+            "CashIn": account.cash_in,
+            "Commission": account.commission,
+            "CloseProfit": 0.0,
+            "PositionProfit": 0.0,
+            "Balance": account.balance,
+            "Available": account.available,
+            "WithdrawQuota": max(0.0, account.available),
+            "Reserve": 0.0,
+            "TradingDay": self.trading_day,
+            "SettlementID": 1,
+            "Credit": 0.0,
+            "Mortgage": 0.0,
+            "ExchangeMargin": account.exchange_margin,
+            "DeliveryMargin": account.delivery_margin,
+            "ExchangeDeliveryMargin": account.delivery_margin,
+            "ReserveBalance": 0.0,
+            "CurrencyID": "CNY",
+            "PreFundMortgageIn": 0.0,
+            "PreFundMortgageOut": 0.0,
+            "FundMortgageIn": 0.0,
+            "FundMortgageOut": 0.0,
+            "FundMortgageAvailable": 0.0,
+            "MortgageableFund": 0.0,
+            "SpecProductMargin": 0.0,
+            "SpecProductFrozenMargin": 0.0,
+            "SpecProductCommission": 0.0,
+            "SpecProductFrozenCommission": 0.0,
+            "SpecProductPositionProfit": 0.0,
+            "SpecProductCloseProfit": 0.0,
+            "SpecProductPositionProfitByAlg": 0.0,
+            "SpecProductExchangeMargin": 0.0,
+            "BizType": C.THOST_FTDC_BZTP_Stock,
+            "FrozenSwap": 0.0,
+            "RemainSwap": 0.0,
+            "OptionValue": option_value,
+        }
+
+    def _mark(self, iid: str) -> float:
+        try:
+            snap = self.market.snapshot(iid, self.now())
+            price = float(snap.get("LastPrice", 0.0))
+            if 0 < price < 1e300:
+                return price
+        except (KeyError, AttributeError, TypeError):
+            pass
+        return self._pre_settle(iid)
+
+    def _position_rows(self, investor: str) -> list[Data]:
+        rows: list[Data] = []
+        for row in sorted(self.positions.values(), key=lambda r: r.key):
+            if row.investor_id != investor:
+                continue
+            if not (row.position or row.yd_position or row.open_volume or row.close_volume):
+                continue
+            long_row = row.direction == LONG
+            mark = self._mark(row.instrument_id)
+            info = self.instruments.get(row.instrument_id)
+            unit = info.unit if info is not None else 1
+            frozen_margin = frozen_cash = frozen_fee = 0.0
+            for order in self.orders.values():
+                if order.investor_id != investor or order.instrument_id != row.instrument_id:
+                    continue
+                if not order.live or order.hedge != row.hedge:
+                    continue
+                opens_this = order.offset == OPEN and (order.direction == BUY) == long_row
+                closes_this = order.offset == CLOSE and (order.direction == SELL) == long_row
+                if opens_this or closes_this:
+                    frozen_margin += order.margin_per_lot * order.remaining
+                    frozen_cash += order.cash_per_lot * order.remaining
+                    frozen_fee += order.fee_per_lot * order.remaining
+            rows.append(
+                {
+                    "InstrumentID": row.instrument_id,
+                    "BrokerID": row.broker_id,
+                    "InvestorID": row.investor_id,
+                    "PosiDirection": row.direction,
+                    "HedgeFlag": row.hedge,
+                    "PositionDate": C.THOST_FTDC_PSD_Today,
+                    "YdPosition": row.yd_position,
+                    "Position": row.position,
+                    "LongFrozen": 0 if long_row else row.close_frozen,
+                    "ShortFrozen": row.close_frozen if long_row else 0,
+                    "LongFrozenAmount": frozen_cash if long_row else 0.0,
+                    "ShortFrozenAmount": 0.0 if long_row else frozen_margin,
+                    "OpenVolume": row.open_volume,
+                    "CloseVolume": row.close_volume,
+                    "OpenAmount": row.open_amount,
+                    "CloseAmount": row.close_amount,
+                    "PositionCost": row.position_cost,
+                    "PreMargin": row.pre_margin,
+                    "UseMargin": row.use_margin,
+                    "FrozenMargin": frozen_margin,
+                    "FrozenCash": frozen_cash,
+                    "FrozenCommission": frozen_fee,
+                    "CashIn": row.cash_in,
+                    "Commission": row.commission,
+                    "CloseProfit": row.close_profit,
+                    "PositionProfit": 0.0,
+                    "PreSettlementPrice": row.pre_settlement,
+                    "SettlementPrice": mark,
+                    "TradingDay": self.trading_day,
+                    "SettlementID": 1,
+                    "OpenCost": row.open_cost,
+                    "ExchangeMargin": row.exchange_margin,
+                    "CombPosition": 0,
+                    "CombLongFrozen": 0,
+                    "CombShortFrozen": 0,
+                    "CloseProfitByDate": row.close_profit,
+                    "CloseProfitByTrade": row.close_profit,
+                    "TodayPosition": row.today_position,
+                    "MarginRateByMoney": 0.0,
+                    "MarginRateByVolume": 0.0,
+                    "StrikeFrozen": row.strike_frozen,
+                    "StrikeFrozenAmount": 0.0,
+                    "AbandonFrozen": 0,
+                    "ExchangeID": row.exchange_id,
+                    "YdStrikeFrozen": min(row.strike_frozen, row.yd_position),
+                    "InvestUnitID": "",
+                    "OptionValue": mark * unit * row.position * (1 if long_row else -1),
+                }
+            )
+        for stock in sorted(self.stocks.values(), key=lambda s: s.key):
+            if stock.investor_id != investor or not (stock.volume or stock.yd_volume):
+                continue
+            price = self._mark(stock.instrument_id)
+            rows.append(
+                {
+                    "InstrumentID": stock.instrument_id,
+                    "BrokerID": stock.broker_id,
+                    "InvestorID": stock.investor_id,
+                    "PosiDirection": LONG,
+                    "HedgeFlag": SPEC,
+                    "PositionDate": C.THOST_FTDC_PSD_Today,
+                    "YdPosition": stock.yd_volume,
+                    "Position": stock.volume,
+                    "LongFrozen": 0,
+                    "ShortFrozen": stock.locked + stock.frozen,
+                    "TodayPosition": max(0, stock.volume - stock.yd_volume),
+                    "PositionCost": price * stock.volume,
+                    "OpenCost": price * stock.volume,
+                    "UseMargin": 0.0,
+                    "ExchangeMargin": 0.0,
+                    "StrikeFrozen": 0,
+                    "ExchangeID": stock.exchange_id,
+                    "TradingDay": self.trading_day,
+                    "SettlementID": 1,
+                    "OptionValue": 0.0,
+                }
+            )
+        return rows
+
+    def _commission_rows(self, session: SessionRef, iid: str, option: bool) -> list[Data]:
+        fees = self.config.fees
+        if iid:
+            infos = [self.instruments[iid]] if iid in self.instruments else []
+            ids = [(i.instrument_id, i.exchange_id) for i in infos if i.is_option]
+        else:
+            ids = sorted(
+                {(i.underlying, i.exchange_id) for i in self.instruments.values() if i.is_option}
+            )
+        rows = []
+        for instrument_id, exchange_id in ids:
+            row: Data = {
+                "InstrumentID": instrument_id,
+                "InvestorRange": "3",
+                "BrokerID": session.broker_id,
+                "InvestorID": session.investor_id,
+                "OpenRatioByMoney": 0.0,
+                "OpenRatioByVolume": fees.buy_open,
+                "CloseRatioByMoney": 0.0,
+                "CloseRatioByVolume": fees.close,
+                "CloseTodayRatioByMoney": 0.0,
+                "CloseTodayRatioByVolume": fees.close,
+                "ExchangeID": exchange_id,
+                "InvestUnitID": "",
+            }
+            if option:
+                row["StrikeRatioByMoney"] = 0.0
+                row["StrikeRatioByVolume"] = fees.exercise
+            else:
+                row["BizType"] = C.THOST_FTDC_BZTP_Stock
+            rows.append(row)
+        return rows
+
+    def _trade_cost_rows(self, session: SessionRef, req: Data) -> list[Data]:
+        info = self.instruments.get(str(req.get("InstrumentID", "")))
+        if info is None or not info.is_option:
+            return []
+        premium = float(req.get("InputPrice", 0.0) or 0.0) or self._pre_settle(info.instrument_id)
+        underlying = float(req.get("UnderlyingPrice", 0.0) or 0.0) or self._pre_close(
+            info.underlying
+        )
+        fixed, mini = margin_parts(info.is_call, premium, underlying, info.strike, info.unit)
+        markup = 1.0 + self.config.margin_markup
+        return [
+            {
+                "BrokerID": session.broker_id,
+                "InvestorID": session.investor_id,
+                "InstrumentID": info.instrument_id,
+                "HedgeFlag": str(req.get("HedgeFlag", SPEC) or SPEC),
+                "FixedMargin": fixed * markup,
+                "MiniMargin": mini * markup,
+                "Royalty": premium * info.unit,
+                "ExchFixedMargin": fixed,
+                "ExchMiniMargin": mini,
+                "ExchangeID": info.exchange_id,
+                "InvestUnitID": "",
+            }
+        ]
+
+    # --- day roll --------------------------------------------------------------------------
+    def _settlement(self, iid: str) -> float:
+        getter = getattr(self.market, "settlement_price", None)
+        if getter is not None:
+            try:
+                value = float(getter(iid))
+                if 0 < value < 1e300:
+                    return value
+            except (KeyError, TypeError, ValueError):
+                pass
+        return self._mark(iid)
+
+    def _underlying_close(self, underlying: str) -> float:
+        try:
+            return float(self.market.spot(underlying))
+        except (KeyError, AttributeError, TypeError):
+            return self._pre_close(underlying)
+
+    def roll_day(self) -> list[Outgoing]:
+        """End of the trading day and start of the next one.
+
+        1. every live order is cancelled (the exchanges keep no order overnight);
+        2. expiring options (ExpireDate = today): exercise declarations are executed (calls pay
+           strike cash and receive shares, puts deliver shares and receive strike cash, the
+           exercise fee is charged, ExecResult '0'); short positions are assigned in full when
+           in the money at the underlying close (the market's long holders exercise them:
+           call writers deliver shares - covered ones their locked/frozen shares - and receive
+           strike cash, a shortfall of shares is cash-settled at the close; put writers pay
+           strike cash and receive shares), else they lapse; undeclared longs lapse;
+        3. short speculative positions get the maintenance margin (settlement price and
+           underlying close), yesterday's values roll (YdPosition, PreBalance, PreMargin,
+           PreSettlementPrice, PositionCost at settlement);
+        4. the market rolls and the new trading day starts with empty orders, trades and flows.
+        """
+        out: list[Outgoing] = []
+        now = self.now()
+        for order in sorted(self.orders.values(), key=lambda o: o.key):
+            if order.live:
+                self._cancel(order, now, out, "已撤单")
+        delivery: dict[str, float] = {}
+        expiring = {
+            iid for iid, info in self.instruments.items()
+            if info.is_option and info.expire_date and info.expire_date <= self.trading_day
+        }
+        for item in sorted(self.exec_orders.values(), key=lambda e: e.key):
+            if not item.active or item.instrument_id not in expiring:
+                continue
+            self._exercise(item, delivery, out, now)
+        for row in list(self.positions.values()):
+            if row.instrument_id in expiring and row.position:
+                self._expire(row, delivery)
+        settlements = {iid: self._settlement(iid) for iid in self.instruments}
+        closes = {
+            info.underlying: self._underlying_close(info.underlying)
+            for info in self.instruments.values()
+            if info.is_option
+        }
+        for account in self.accounts.values():
+            account.curr_margin = account.exchange_margin = 0.0
+        for row in list(self.positions.values()):
+            info = self.instruments.get(row.instrument_id)
+            if row.position == 0 or info is None or row.instrument_id in expiring:
+                self.positions.pop(row.key, None)
+                self._touch("position", row.key, None)
+                continue
+            settle = settlements.get(row.instrument_id, row.pre_settlement)
+            if row.direction == SHORT and row.hedge != COVERED:
+                exch = short_margin(
+                    info.is_call, settle, closes[info.underlying], info.strike, info.unit
+                ) * row.position
+                row.exchange_margin = exch
+                row.use_margin = broker_margin(exch, self.config.margin_markup)
+                account = self.accounts[row.investor_id]
+                account.curr_margin += row.use_margin
+                account.exchange_margin += row.exchange_margin
+            row.pre_margin = row.use_margin
+            row.yd_position = row.position
+            row.today_position = 0
+            row.open_volume = row.close_volume = 0
+            row.open_amount = row.close_amount = 0.0
+            row.cash_in = row.commission = row.close_profit = 0.0
+            row.pre_settlement = settle
+            row.position_cost = settle * info.unit * row.position
+            row.close_frozen = row.strike_frozen = 0
+            self._touch("position", row.key, row)
+        for account in self.accounts.values():
+            account.pre_balance = account.balance + delivery.get(account.investor_id, 0.0)
+            account.deposit = account.withdraw = account.cash_in = account.commission = 0.0
+            account.frozen_cash = account.frozen_margin = account.frozen_commission = 0.0
+            account.delivery_margin = 0.0
+            account.pre_margin = account.curr_margin
+            self._touch("account", account.investor_id, account)
+        for stock in self.stocks.values():
+            stock.yd_volume = stock.volume
+            stock.today_locked = 0
+            self._touch("stock", stock.key, stock)
+        for key in self.orders:
+            self._touch("order", key, None)
+        for key in self.exec_orders:
+            self._touch("exec", key, None)
+        for key in self.quotes:
+            self._touch("quote", key, None)
+        for investor in self.trades:
+            self._touch("trades", investor, None)
+        for investor in self.locks:
+            self._touch("locks", investor, None)
+        self.orders.clear()
+        self.order_refs.clear()
+        self.order_sysids.clear()
+        self.trades.clear()
+        self.exec_orders.clear()
+        self.locks.clear()
+        self.quotes.clear()
+        self.books.clear()
+        self.flows.clear()
+        self.trading_day = self._roll_market()
+        self._kv_dirty = True
+        self._commit()
+        return out
+
+    def _roll_market(self) -> str:
+        from datetime import date
+
+        from . import calendar
+
+        roller = getattr(self.market, "roll", None)
+        result = roller() if roller is not None else None
+        if isinstance(result, str) and result:
+            day = result
+        else:
+            day = str(_attr(self.market, "trading_day", default="") or "")
+            if not day or day == self.trading_day:
+                current = date(
+                    int(self.trading_day[:4]), int(self.trading_day[4:6]), int(self.trading_day[6:])
+                )
+                day = calendar.next_trading_day(current).strftime("%Y%m%d")
+        source = _attr(self.market, "instruments")
+        if source is not None:
+            self._load_instruments(source)
+        return day
+
+    def _exercise(
+        self, item: ExecOrder, delivery: dict[str, float], out: list[Outgoing], now: datetime
+    ) -> None:
+        info = self.instruments[item.instrument_id]
+        self._release_exec(item)
+        account = self.accounts[item.investor_id]
+        hedge = str(item.data.get("HedgeFlag", SPEC))
+        row = self._position(item.investor_id, info, LONG, hedge)
+        volume = min(item.volume, row.position)
+        shares = info.unit * volume
+        cash = info.strike * shares
+        stock = self._stock(item.investor_id, info.underlying, info.exchange_id)
+        if info.is_call:
+            stock.volume += shares
+            delivery[item.investor_id] = delivery.get(item.investor_id, 0.0) - cash
+        else:
+            stock.volume -= shares
+            delivery[item.investor_id] = delivery.get(item.investor_id, 0.0) + cash
+        account.commission += self.config.fees.fee(FeeAction.EXERCISE, volume)
+        row.position -= volume
+        row.today_position = min(row.today_position, row.position)
+        item.data.update(
+            ExecResult=C.THOST_FTDC_OER_OK,
+            StatusMsg="执行成功",
+            NotifySequence=int(item.data.get("NotifySequence", 0)) + 1,
+        )
+        self._touch("exec", item.key, item)
+        self._push(out, item.investor_id, "onRtnExecOrder", item.data)
+
+    def _expire(self, row: Position, delivery: dict[str, float]) -> None:
+        info = self.instruments[row.instrument_id]
+        account = self.accounts[row.investor_id]
+        if row.direction == SHORT:
+            close = self._underlying_close(info.underlying)
+            in_the_money = (close > info.strike) if info.is_call else (close < info.strike)
+            shares = info.unit * row.position
+            stock = self._stock(row.investor_id, info.underlying, info.exchange_id)
+            if row.hedge == COVERED:  # release the shares backing the covered short
+                if info.exchange_id == SZSE:
+                    stock.frozen -= shares
+                else:
+                    stock.lock_frozen -= shares
+                    if in_the_money:
+                        stock.locked -= shares
+            if in_the_money:
+                cash = info.strike * shares
+                if info.is_call:
+                    short_fall = max(0, shares - (stock.volume - stock.locked - stock.frozen))
+                    if row.hedge == COVERED:
+                        short_fall = 0
+                    stock.volume -= shares - short_fall
+                    cash -= close * short_fall
+                    delivery[row.investor_id] = delivery.get(row.investor_id, 0.0) + cash
+                else:
+                    stock.volume += shares
+                    delivery[row.investor_id] = delivery.get(row.investor_id, 0.0) - cash
+            account.curr_margin -= row.use_margin
+            account.exchange_margin -= row.exchange_margin
+        row.position = 0
+        row.use_margin = row.exchange_margin = 0.0
+        self._touch("position", row.key, row)
+        self._touch("account", account.investor_id, account)
+
+    # --- invariants ------------------------------------------------------------------------
     def check_invariants(self) -> list[str]:
-        raise NotImplementedError
+        """Consistency of money, positions and shares; returns the violations found.
+
+        Recomputes frozen amounts from live orders and exercise declarations, margins from
+        positions, CashIn and Commission from today's trades, close-frozen volumes from
+        pending closes and frozen shares from covered positions and pending orders.
+        """
+        problems: list[str] = []
+
+        def near(a: float, b: float) -> bool:
+            return abs(a - b) <= 1e-4 * max(1.0, abs(a), abs(b))
+
+        for investor, account in self.accounts.items():
+            live = [o for o in self.orders.values() if o.investor_id == investor and o.live]
+            execs = [e for e in self.exec_orders.values() if e.investor_id == investor and e.active]
+            expected = {
+                "frozen_cash": sum(o.cash_per_lot * o.remaining for o in live),
+                "frozen_margin": sum(o.margin_per_lot * o.remaining for o in live),
+                "frozen_commission": sum(o.fee_per_lot * o.remaining for o in live)
+                + sum(e.fee_frozen for e in execs),
+                "delivery_margin": sum(e.cash_frozen for e in execs),
+                "curr_margin": sum(
+                    r.use_margin for r in self.positions.values() if r.investor_id == investor
+                ),
+                "exchange_margin": sum(
+                    r.exchange_margin for r in self.positions.values() if r.investor_id == investor
+                ),
+            }
+            cash_in = fees = 0.0
+            for trade in self.trades.get(investor, []):
+                info = self.instruments[trade["InstrumentID"]]
+                amount = trade["Price"] * info.unit * trade["Volume"]
+                cash_in += amount if trade["Direction"] == SELL else -amount
+                action = fee_action(trade["Direction"], normalize_offset(trade["OffsetFlag"]) or "")
+                fees += self.config.fees.fee(action, trade["Volume"])
+            expected["cash_in"] = cash_in
+            expected["commission"] = fees
+            for name, value in expected.items():
+                actual = getattr(account, name)
+                if not near(actual, value):
+                    problems.append(f"{investor} {name} {actual} != {value}")
+            balance = account.pre_balance + account.cash_in - account.commission
+            if not near(account.balance, balance + account.deposit - account.withdraw):
+                problems.append(f"{investor} balance {account.balance} != {balance}")
+            for name in ("frozen_cash", "frozen_margin", "frozen_commission", "curr_margin"):
+                if getattr(account, name) < -EPS:
+                    problems.append(f"{investor} {name} negative")
+        for row in self.positions.values():
+            pending = sum(
+                o.remaining
+                for o in self.orders.values()
+                if o.live
+                and o.offset == CLOSE
+                and o.investor_id == row.investor_id
+                and o.instrument_id == row.instrument_id
+                and o.hedge == row.hedge
+                and (SHORT if o.direction == BUY else LONG) == row.direction
+            )
+            if pending != row.close_frozen:
+                problems.append(f"{row.key} close_frozen {row.close_frozen} != {pending}")
+            if row.position < 0 or row.closable < 0 or row.today_position > row.position:
+                problems.append(f"{row.key} bad volumes {row}")
+            if row.direction == LONG and row.use_margin:
+                problems.append(f"{row.key} long row with margin")
+        for stock in self.stocks.values():
+            covered = 0
+            for row in self.positions.values():
+                inst = self.instruments.get(row.instrument_id)
+                if (
+                    row.investor_id == stock.investor_id
+                    and row.hedge == COVERED
+                    and inst is not None
+                    and inst.underlying == stock.instrument_id
+                ):
+                    covered += row.position * inst.unit
+            pending = sum(
+                o.shares_per_lot * o.remaining
+                for o in self.orders.values()
+                if o.live
+                and o.investor_id == stock.investor_id
+                and self.instruments[o.instrument_id].underlying == stock.instrument_id
+            )
+            exec_shares = sum(
+                e.shares_frozen
+                for e in self.exec_orders.values()
+                if e.active
+                and e.investor_id == stock.investor_id
+                and self.instruments[e.instrument_id].underlying == stock.instrument_id
+            )
+            if stock.exchange_id == SZSE:
+                if stock.frozen != covered + pending + exec_shares:
+                    problems.append(f"{stock.key} frozen {stock.frozen}")
+            else:
+                if stock.lock_frozen != covered + pending:
+                    problems.append(f"{stock.key} lock_frozen {stock.lock_frozen}")
+                if stock.frozen != exec_shares:
+                    problems.append(f"{stock.key} frozen {stock.frozen}")
+            if stock.free < 0 or stock.lock_frozen > stock.locked:
+                problems.append(f"{stock.key} negative free shares")
+        for iid, book in self.books.items():
+            for resting in book.by_key.values():
+                order = self.orders.get(resting.key)
+                if order is None or not order.live or order.remaining != resting.remaining:
+                    problems.append(f"{iid} book entry {resting.key} stale")
+        return problems
+
