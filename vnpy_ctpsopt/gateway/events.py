@@ -1,0 +1,104 @@
+"""Events, data and request classes for the SOPT operations vn.py has no object for.
+
+Exercise (行权) and lock/unlock of ETF shares (锁定/解锁, SSE only) are sent with
+``CtpsoptGateway.send_exercise`` / ``send_lock``. Their status updates are pushed on the event
+engine as ``EVENT_CTPSOPT_EXERCISE`` / ``EVENT_CTPSOPT_LOCK`` (plus ``+ vt_id`` variants, like
+vn.py's order events). ``status`` reuses vn.py's ``Status``:
+
+- SUBMITTING: sent, waiting for the counter;
+- NOTTRADED: accepted (an exercise waits for the expiry-day settlement);
+- ALLTRADED: done (lock/unlock effective, exercise executed);
+- CANCELLED: cancelled (exercise only);
+- REJECTED: refused by the gateway, the counter or the exchange (``msg`` says why).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from vnpy.trader.constant import Exchange, Status
+
+EVENT_CTPSOPT_EXERCISE: str = "eCtpsoptExercise."
+EVENT_CTPSOPT_LOCK: str = "eCtpsoptLock."
+
+
+class LockType(Enum):
+    """Lock (锁定) or unlock (解锁) ETF shares for covered calls."""
+
+    LOCK = "锁定"
+    UNLOCK = "解锁"
+
+
+@dataclass
+class ExerciseRequest:
+    """Exercise ``volume`` long contracts of an option on its expiry day."""
+
+    symbol: str
+    exchange: Exchange
+    volume: float
+    reference: str = ""
+
+    def __post_init__(self) -> None:
+        self.vt_symbol: str = f"{self.symbol}.{self.exchange.value}"
+
+
+@dataclass
+class LockRequest:
+    """Lock or unlock ``volume`` shares (份) of an underlying ETF (SSE only)."""
+
+    symbol: str
+    exchange: Exchange
+    volume: float
+    lock_type: LockType = LockType.LOCK
+    reference: str = ""
+
+    def __post_init__(self) -> None:
+        self.vt_symbol: str = f"{self.symbol}.{self.exchange.value}"
+
+
+@dataclass
+class ExerciseData:
+    """The latest state of an exercise declaration."""
+
+    gateway_name: str
+    symbol: str
+    exchange: Exchange
+    exerciseid: str
+    volume: float = 0
+    status: Status = Status.SUBMITTING
+    exec_result: str = ""
+    msg: str = ""
+    datetime: datetime | None = None
+    reference: str = ""
+    extra: dict[str, Any] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.vt_symbol: str = f"{self.symbol}.{self.exchange.value}"
+        self.vt_exerciseid: str = f"{self.gateway_name}.{self.exerciseid}"
+
+    def is_active(self) -> bool:
+        return self.status in (Status.SUBMITTING, Status.NOTTRADED)
+
+
+@dataclass
+class LockData:
+    """The latest state of a lock/unlock instruction."""
+
+    gateway_name: str
+    symbol: str
+    exchange: Exchange
+    lockid: str
+    lock_type: LockType = LockType.LOCK
+    volume: float = 0
+    status: Status = Status.SUBMITTING
+    msg: str = ""
+    datetime: datetime | None = None
+    reference: str = ""
+    extra: dict[str, Any] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.vt_symbol: str = f"{self.symbol}.{self.exchange.value}"
+        self.vt_lockid: str = f"{self.gateway_name}.{self.lockid}"

@@ -1,0 +1,991 @@
+"""Pure translation between CTP SOPT dicts and vn.py objects.
+
+``parse_*`` take a CTP-shaped dict (plus what they cannot know: the contract, the vn.py order id,
+the gateway name) and return a vn.py object, or ``None`` when the dict cannot be mapped (the caller
+logs why). ``build_*`` turn vn.py requests into CTP request dicts and return ``(dict, "")`` or
+``(None, reason)`` where ``reason`` is a Chinese message for the trader. Nothing here touches
+gateway state, threads or the network.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from vnpy.trader.constant import Direction, Exchange, Offset, OrderType, Product, Status
+from vnpy.trader.object import (
+    AccountData,
+    ContractData,
+    OrderData,
+    OrderRequest,
+    PositionData,
+    QuoteData,
+    QuoteRequest,
+    TickData,
+    TradeData,
+)
+
+from ..api import constant as c
+from .events import ExerciseData, ExerciseRequest, LockData, LockRequest, LockType
+from .mapping import (
+    ACTION_STATUS_NAMES,
+    DIRECTION_SOPT2VT,
+    DIRECTION_VT2SOPT,
+    EXCHANGE_NAMES,
+    EXCHANGE_SOPT2VT,
+    EXEC_RESULT_NAMES,
+    HEDGE_COVERED,
+    HEDGE_MARKET_MAKER,
+    HEDGE_SPECULATION,
+    MARKET_PRICE_TYPES,
+    OFFSET_SOPT2VT,
+    OFFSET_VT2SOPT,
+    OPTIONTYPE_SOPT2VT,
+    ORDERTYPE_SOPT2VT,
+    ORDERTYPE_VT2SOPT,
+    POSDIRECTION_SOPT2VT,
+    PRODUCT_SOPT2VT,
+    REJECTED_SUBMIT_STATUSES,
+    STATUS_SOPT2VT,
+)
+
+Data = dict[str, Any]
+
+CHINA_TZ: ZoneInfo = ZoneInfo("Asia/Shanghai")
+
+# Prices at or above this are CTP's DBL_MAX "no value" sentinel.
+MAX_PRICE: float = 1e300
+
+# Covered shorts and locked ETF shares are reported under these symbol suffixes, so they never
+# merge with speculative positions of the same instrument (see parse_positions).
+COVERED_SUFFIX: str = "-COVERED"
+LOCKED_SUFFIX: str = "-LOCKED"
+
+PRICE_EPSILON: float = 1e-6
+
+
+def adjust_price(value: float) -> float:
+    """DBL_MAX (and anything absurd) means "no value": 0."""
+    return value if value < MAX_PRICE else 0.0
+
+
+def parse_date(text: str) -> datetime | None:
+    """``YYYYMMDD`` to a naive datetime at midnight, None when empty or invalid."""
+    if len(text) != 8 or not text.isdigit():
+        return None
+    try:
+        return datetime(int(text[0:4]), int(text[4:6]), int(text[6:8]))
+    except ValueError:
+        return None
+
+
+def parse_datetime(date: str, time: str) -> datetime | None:
+    """``YYYYMMDD`` + ``HH:MM:SS`` to an Asia/Shanghai datetime, None when unusable."""
+    if len(date) != 8 or len(time) < 8:
+        return None
+    try:
+        return datetime(
+            int(date[0:4]),
+            int(date[4:6]),
+            int(date[6:8]),
+            int(time[0:2]),
+            int(time[3:5]),
+            int(time[6:8]),
+            tzinfo=CHINA_TZ,
+        )
+    except ValueError:
+        return None
+
+
+def format_error(error: Mapping[str, Any]) -> str:
+    """``代码：n，信息：msg`` for a CTP RspInfo dict (which may be empty)."""
+    return f"代码：{error.get('ErrorID', '')}，信息：{error.get('ErrorMsg', '')}"
+
+
+def is_error(error: Mapping[str, Any] | None) -> bool:
+    """True when an RspInfo dict carries a non-zero ErrorID (None or {} means success)."""
+    return bool(error) and bool(error.get("ErrorID", 0))  # type: ignore[union-attr]
+
+
+# ---------------------------------------------------------------------------------------------
+# Contracts
+
+
+def get_option_index(strike: float, instrument_code: str, size: float) -> str:
+    """The OptionMaster chain index: ``f"{strike:.3f}-{series}"``.
+
+    ``series`` is the tail of the exchange trading code from its series letter on
+    (``M`` standard, ``A``/``B`` adjusted): ``510050C2412M02800`` -> ``2.800-M02800``,
+    ``510050C2103A03000`` -> ``2.957-A03000`` (same as vnpy_sopt, so a call and its put share the
+    index and adjusted contracts never collide with standard ones). Without a trading code the
+    series is ``M`` for the standard 10000 unit and ``A{size}`` otherwise.
+    """
+    code: str = instrument_code.replace(" ", "")
+    # Underlying digits, C/P, YYMM, then the series letter.
+    i: int = 0
+    while i < len(code) and code[i].isdigit():
+        i += 1
+    if i and i + 5 < len(code) and code[i] in "CP" and code[i + 1 : i + 5].isdigit():
+        series: str = code[i + 5 :]
+        if series[:1].isalpha():
+            return f"{strike:.3f}-{series}"
+    if size == 10000:
+        return f"{strike:.3f}-M"
+    return f"{strike:.3f}-A{int(size)}"
+
+
+def parse_contract(data: Data, gateway_name: str) -> ContractData | None:
+    """A CThostFtdcInstrumentField dict to ContractData; None for unknown exchange or product."""
+    exchange: Exchange | None = EXCHANGE_SOPT2VT.get(data.get("ExchangeID", ""))
+    product: Product | None = PRODUCT_SOPT2VT.get(data.get("ProductClass", ""))
+    symbol: str = data.get("InstrumentID", "")
+    if exchange is None or product is None or not symbol:
+        return None
+
+    size: float = data.get("VolumeMultiple") or 1
+    pricetick: float = data.get("PriceTick") or 0.0001
+    min_volume: float = data.get("MinLimitOrderVolume") or 1
+    max_volume: float | None = data.get("MaxLimitOrderVolume") or None
+
+    contract: ContractData = ContractData(
+        symbol=symbol,
+        exchange=exchange,
+        name=data.get("InstrumentName", "") or symbol,
+        product=product,
+        size=size,
+        pricetick=pricetick,
+        min_volume=min_volume,
+        max_volume=max_volume,
+        gateway_name=gateway_name,
+    )
+    contract.extra = {
+        "trading_active": True,
+        "max_market_volume": data.get("MaxMarketOrderVolume") or 0,
+        "min_market_volume": data.get("MinMarketOrderVolume") or 0,
+        "instrument_code": data.get("InstrumentCode", ""),
+        "product_class": data.get("ProductClass", ""),
+    }
+
+    if product == Product.OPTION:
+        underlying: str = data.get("UnderlyingInstrID", "")
+        year: int = int(data.get("DeliveryYear") or 0)
+        month: int = int(data.get("DeliveryMonth") or 0)
+        expiry: datetime | None = parse_date(data.get("ExpireDate", ""))
+        if not year and expiry:
+            year, month = expiry.year, expiry.month
+        strike: float = float(data.get("StrikePrice") or 0.0)
+
+        contract.option_portfolio = f"{underlying}_O"
+        contract.option_underlying = f"{underlying}-{year}{month:02d}"
+        contract.option_type = OPTIONTYPE_SOPT2VT.get(data.get("OptionsType", ""))
+        contract.option_strike = strike
+        contract.option_expiry = expiry
+        contract.option_listed = parse_date(data.get("OpenDate", ""))
+        contract.option_index = get_option_index(strike, data.get("InstrumentCode", ""), size)
+        if contract.option_type is None or expiry is None or not underlying:
+            return None
+    return contract
+
+
+# ---------------------------------------------------------------------------------------------
+# Market data
+
+
+class TickTimeCache:
+    """Tick datetimes without strptime: the date part is parsed once per distinct date string,
+    each distinct ``HH:MM:SS`` once per date (cleared when the date changes or it grows large).
+
+    Keyed by: ``date`` (YYYYMMDD) -> current; ``times`` maps ``UpdateTime`` -> aware datetime.
+    """
+
+    def __init__(self) -> None:
+        self.date: str = ""
+        self.ymd: tuple[int, int, int] = (0, 0, 0)
+        self.times: dict[str, datetime] = {}
+
+    def get(self, date: str, time: str, millisec: int) -> datetime | None:
+        if date != self.date:
+            if len(date) != 8 or not date.isdigit():
+                return None
+            self.date = date
+            self.ymd = (int(date[0:4]), int(date[4:6]), int(date[6:8]))
+            self.times = {}
+        dt: datetime | None = self.times.get(time)
+        if dt is None:
+            if len(time) < 8:
+                return None
+            try:
+                y, m, d = self.ymd
+                dt = datetime(
+                    y, m, d, int(time[0:2]), int(time[3:5]), int(time[6:8]), tzinfo=CHINA_TZ
+                )
+            except ValueError:
+                return None
+            if len(self.times) > 20000:
+                self.times.clear()
+            self.times[time] = dt
+        if millisec:
+            return dt.replace(microsecond=millisec * 1000)
+        return dt
+
+
+_new_tick = object.__new__
+
+
+def parse_tick(
+    data: Data, contract: ContractData, gateway_name: str, times: TickTimeCache
+) -> TickData | None:
+    """A CThostFtdcDepthMarketDataField dict to TickData.
+
+    Dropped (None) when UpdateTime is empty or the timestamp is invalid. Zero-volume ticks (quotes
+    without trades, e.g. market-maker quotes) are kept. DBL_MAX prices become 0. The datetime is
+    Asia/Shanghai, from ActionDay (TradingDay when empty) + UpdateTime + UpdateMillisec.
+
+    Hot path: the TickData is filled through its ``__dict__`` (same attributes as the dataclass
+    constructor sets, checked by the unit tests), which is several times faster than ``__init__``.
+    """
+    update_time: str = data["UpdateTime"]
+    if not update_time:
+        return None
+    dt: datetime | None = times.get(
+        data["ActionDay"] or data["TradingDay"], update_time, data["UpdateMillisec"]
+    )
+    if dt is None:
+        return None
+
+    m: float = MAX_PRICE
+    d = data
+    close_price: float = d["ClosePrice"]
+    tick: TickData = _new_tick(TickData)
+    tick.__dict__ = {
+        "gateway_name": gateway_name,
+        "extra": {
+            "trading_active": contract.extra["trading_active"] if contract.extra else True,
+            "market_closed": 0 < close_price < m,
+        },
+        "symbol": contract.symbol,
+        "exchange": contract.exchange,
+        "datetime": dt,
+        "name": contract.name,
+        "volume": d["Volume"],
+        "turnover": d["Turnover"],
+        "open_interest": d["OpenInterest"],
+        "last_price": v if (v := d["LastPrice"]) < m else 0.0,
+        "last_volume": 0,
+        "limit_up": v if (v := d["UpperLimitPrice"]) < m else 0.0,
+        "limit_down": v if (v := d["LowerLimitPrice"]) < m else 0.0,
+        "open_price": v if (v := d["OpenPrice"]) < m else 0.0,
+        "high_price": v if (v := d["HighestPrice"]) < m else 0.0,
+        "low_price": v if (v := d["LowestPrice"]) < m else 0.0,
+        "pre_close": v if (v := d["PreClosePrice"]) < m else 0.0,
+        "bid_price_1": v if (v := d["BidPrice1"]) < m else 0.0,
+        "bid_price_2": v if (v := d["BidPrice2"]) < m else 0.0,
+        "bid_price_3": v if (v := d["BidPrice3"]) < m else 0.0,
+        "bid_price_4": v if (v := d["BidPrice4"]) < m else 0.0,
+        "bid_price_5": v if (v := d["BidPrice5"]) < m else 0.0,
+        "ask_price_1": v if (v := d["AskPrice1"]) < m else 0.0,
+        "ask_price_2": v if (v := d["AskPrice2"]) < m else 0.0,
+        "ask_price_3": v if (v := d["AskPrice3"]) < m else 0.0,
+        "ask_price_4": v if (v := d["AskPrice4"]) < m else 0.0,
+        "ask_price_5": v if (v := d["AskPrice5"]) < m else 0.0,
+        "bid_volume_1": d["BidVolume1"],
+        "bid_volume_2": d["BidVolume2"],
+        "bid_volume_3": d["BidVolume3"],
+        "bid_volume_4": d["BidVolume4"],
+        "bid_volume_5": d["BidVolume5"],
+        "ask_volume_1": d["AskVolume1"],
+        "ask_volume_2": d["AskVolume2"],
+        "ask_volume_3": d["AskVolume3"],
+        "ask_volume_4": d["AskVolume4"],
+        "ask_volume_5": d["AskVolume5"],
+        "localtime": None,
+        "vt_symbol": contract.vt_symbol,
+    }
+    return tick
+
+
+# ---------------------------------------------------------------------------------------------
+# Orders and trades
+
+
+def make_orderid(frontid: int, sessionid: int, order_ref: str) -> str:
+    """vn.py order id of a CTP order: ``FrontID_SessionID_OrderRef`` (cancel splits it back)."""
+    return f"{frontid}_{sessionid}_{order_ref.strip()}"
+
+
+def split_orderid(orderid: str) -> tuple[int, int, str] | None:
+    """Inverse of make_orderid, None when the id is not of that form."""
+    parts: list[str] = orderid.split("_")
+    if len(parts) != 3:
+        return None
+    try:
+        return int(parts[0]), int(parts[1]), parts[2]
+    except ValueError:
+        return None
+
+
+def parse_order_type(data: Mapping[str, Any]) -> OrderType:
+    """The vn.py type of a reported order; unlisted combinations fall back by price type."""
+    code = (
+        data.get("OrderPriceType", ""),
+        data.get("TimeCondition", ""),
+        data.get("VolumeCondition", ""),
+    )
+    order_type: OrderType | None = ORDERTYPE_SOPT2VT.get(code)
+    if order_type is not None:
+        return order_type
+    return OrderType.MARKET if code[0] in MARKET_PRICE_TYPES else OrderType.LIMIT
+
+
+def parse_order_status(data: Mapping[str, Any]) -> Status | None:
+    """OrderStatus + OrderSubmitStatus to vn.py Status; None for an unknown status code."""
+    if data.get("OrderSubmitStatus", "") in REJECTED_SUBMIT_STATUSES:
+        return Status.REJECTED
+    return STATUS_SOPT2VT.get(data.get("OrderStatus", ""))
+
+
+def parse_order(
+    data: Data, exchange: Exchange, orderid: str, gateway_name: str, reference: str = ""
+) -> OrderData | None:
+    """A CThostFtdcOrderField dict to OrderData; None when the status code is unknown."""
+    status: Status | None = parse_order_status(data)
+    if status is None:
+        return None
+    hedge: str = data.get("CombHedgeFlag", "")[:1]
+    order: OrderData = OrderData(
+        symbol=data["InstrumentID"],
+        exchange=exchange,
+        orderid=orderid,
+        type=parse_order_type(data),
+        direction=DIRECTION_SOPT2VT.get(data.get("Direction", "")),
+        offset=OFFSET_SOPT2VT.get(data.get("CombOffsetFlag", "")[:1], Offset.NONE),
+        price=adjust_price(data.get("LimitPrice", 0.0)),
+        volume=data.get("VolumeTotalOriginal", 0),
+        traded=data.get("VolumeTraded", 0),
+        status=status,
+        datetime=parse_datetime(data.get("InsertDate", ""), data.get("InsertTime", "")),
+        reference=reference,
+        gateway_name=gateway_name,
+    )
+    order.extra = {
+        "status_msg": data.get("StatusMsg", ""),
+        "order_sysid": data.get("OrderSysID", "").strip(),
+        "hedge_flag": hedge,
+        "covered": hedge == HEDGE_COVERED,
+        "submit_status": data.get("OrderSubmitStatus", ""),
+        "order_status": data.get("OrderStatus", ""),
+    }
+    return order
+
+
+def parse_trade(
+    data: Data, exchange: Exchange, orderid: str, gateway_name: str
+) -> TradeData:
+    """A CThostFtdcTradeField dict to TradeData."""
+    hedge: str = data.get("HedgeFlag", "")
+    trade: TradeData = TradeData(
+        symbol=data["InstrumentID"],
+        exchange=exchange,
+        orderid=orderid,
+        tradeid=data["TradeID"].strip(),
+        direction=DIRECTION_SOPT2VT.get(data.get("Direction", "")),
+        offset=OFFSET_SOPT2VT.get(data.get("OffsetFlag", ""), Offset.NONE),
+        price=data.get("Price", 0.0),
+        volume=data.get("Volume", 0),
+        datetime=parse_datetime(
+            data.get("TradeDate", "") or data.get("TradingDay", ""), data.get("TradeTime", "")
+        ),
+        gateway_name=gateway_name,
+    )
+    trade.extra = {
+        "hedge_flag": hedge,
+        "covered": hedge == HEDGE_COVERED,
+        "trade_type": data.get("TradeType", ""),
+        "order_sysid": data.get("OrderSysID", "").strip(),
+    }
+    return trade
+
+
+def rejected_order(
+    req: OrderRequest, orderid: str, gateway_name: str, reason: str
+) -> OrderData:
+    """A REJECTED OrderData for a request the gateway or counter refused, with the reason."""
+    order: OrderData = req.create_order_data(orderid, gateway_name)
+    order.status = Status.REJECTED
+    order.extra = {"status_msg": reason}
+    return order
+
+
+# ---------------------------------------------------------------------------------------------
+# Positions and account
+
+
+def position_key(data: Mapping[str, Any]) -> tuple[str, str, str]:
+    """(InstrumentID, PosiDirection, HedgeFlag): one vn.py position per key."""
+    return data["InstrumentID"], data.get("PosiDirection", ""), data.get("HedgeFlag", "")
+
+
+def position_symbol(symbol: str, hedge: str) -> str:
+    """Covered rows get COVERED_SUFFIX so their vt_positionid differs from speculative ones."""
+    return symbol + COVERED_SUFFIX if hedge == HEDGE_COVERED else symbol
+
+
+def parse_positions(
+    rows: Iterable[Data], contracts: Mapping[str, ContractData], gateway_name: str
+) -> dict[tuple[str, str, str], PositionData]:
+    """Aggregate CThostFtdcInvestorPositionField rows into one PositionData per
+    (instrument, direction, hedge flag).
+
+    Rows of one key are summed (yd_volume too). ``frozen`` is the close-frozen volume of the row's
+    own side (a long row is frozen by pending sell-closes = ShortFrozen, a short row by buy-closes
+    = LongFrozen) plus, for long rows, the volume frozen by exercise (StrikeFrozen). Covered short
+    rows are reported as ``<symbol>-COVERED`` (see COVERED_SUFFIX) and marked ``extra["covered"]``.
+    Rows whose direction is unknown are skipped.
+    """
+    result: dict[tuple[str, str, str], PositionData] = {}
+    costs: dict[tuple[str, str, str], float] = {}
+    for data in rows:
+        if not data or not data.get("InstrumentID"):
+            continue
+        key = position_key(data)
+        symbol, posi_direction, hedge = key
+        direction: Direction | None = POSDIRECTION_SOPT2VT.get(posi_direction)
+        if direction is None:
+            continue
+        contract: ContractData | None = contracts.get(symbol)
+        exchange: Exchange | None = EXCHANGE_SOPT2VT.get(data.get("ExchangeID", ""))
+        if exchange is None:
+            if contract is None:
+                continue
+            exchange = contract.exchange
+
+        position: PositionData | None = result.get(key)
+        if position is None:
+            position = PositionData(
+                symbol=position_symbol(symbol, hedge),
+                exchange=exchange,
+                direction=direction,
+                gateway_name=gateway_name,
+            )
+            position.extra = {
+                "instrument": symbol,
+                "hedge_flag": hedge,
+                "covered": hedge == HEDGE_COVERED,
+                "strike_frozen": 0,
+                "yd_strike_frozen": 0,
+                "comb_position": 0,
+                "use_margin": 0.0,
+                "option_value": 0.0,
+            }
+            result[key] = position
+            costs[key] = 0.0
+
+        volume: float = data.get("Position", 0)
+        position.volume += volume
+        position.yd_volume += volume - data.get("TodayPosition", 0)
+        position.pnl += data.get("PositionProfit", 0.0)
+        strike_frozen: float = data.get("StrikeFrozen", 0)
+        if direction == Direction.LONG:
+            position.frozen += data.get("ShortFrozen", 0) + strike_frozen
+        else:
+            position.frozen += data.get("LongFrozen", 0)
+        costs[key] += data.get("PositionCost", 0.0)
+
+        extra: dict[str, Any] = position.extra  # type: ignore[assignment]
+        extra["strike_frozen"] += strike_frozen
+        extra["yd_strike_frozen"] += data.get("YdStrikeFrozen", 0)
+        extra["comb_position"] += data.get("CombPosition", 0)
+        extra["use_margin"] += data.get("UseMargin", 0.0)
+        extra["option_value"] += data.get("OptionValue", 0.0)
+
+    for key, position in result.items():
+        contract = contracts.get(key[0])
+        size: float = contract.size if contract else 1
+        if position.volume and size:
+            position.price = costs[key] / (position.volume * size)
+    return result
+
+
+def parse_lock_position(data: Data, gateway_name: str) -> PositionData | None:
+    """A CThostFtdcLockPositionField dict (locked ETF shares) to a LONG PositionData on
+    ``<ETF>-LOCKED``: volume = locked shares, frozen = those in use by covered shorts or pending,
+    yd_volume = locked before today."""
+    exchange: Exchange | None = EXCHANGE_SOPT2VT.get(data.get("ExchangeID", ""))
+    symbol: str = data.get("InstrumentID", "")
+    if exchange is None or not symbol:
+        return None
+    volume: float = data.get("Volume", 0)
+    position: PositionData = PositionData(
+        symbol=symbol + LOCKED_SUFFIX,
+        exchange=exchange,
+        direction=Direction.LONG,
+        volume=volume,
+        frozen=data.get("FrozenVolume", 0),
+        yd_volume=volume - data.get("TodayVolume", 0),
+        gateway_name=gateway_name,
+    )
+    position.extra = {"instrument": symbol, "locked": True}
+    return position
+
+
+def parse_account(data: Data, gateway_name: str) -> AccountData | None:
+    """A CThostFtdcTradingAccountField dict to AccountData (None for an empty result).
+
+    ``frozen`` = FrozenMargin + FrozenCash + FrozenCommission and ``available`` = Available, as the
+    counter reports them; margin, premium and the rest are in ``extra``.
+    """
+    accountid: str = data.get("AccountID", "")
+    if not accountid:
+        return None
+    account: AccountData = AccountData(
+        accountid=accountid,
+        balance=data.get("Balance", 0.0),
+        frozen=data.get("FrozenMargin", 0.0)
+        + data.get("FrozenCash", 0.0)
+        + data.get("FrozenCommission", 0.0),
+        gateway_name=gateway_name,
+    )
+    account.available = data.get("Available", 0.0)
+    account.extra = {
+        "margin": data.get("CurrMargin", 0.0),
+        "frozen_margin": data.get("FrozenMargin", 0.0),
+        "frozen_cash": data.get("FrozenCash", 0.0),
+        "frozen_commission": data.get("FrozenCommission", 0.0),
+        "premium": data.get("CashIn", 0.0),
+        "commission": data.get("Commission", 0.0),
+        "close_profit": data.get("CloseProfit", 0.0),
+        "pre_balance": data.get("PreBalance", 0.0),
+        "withdraw_quota": data.get("WithdrawQuota", 0.0),
+        "option_value": data.get("OptionValue", 0.0),
+    }
+    return account
+
+
+# ---------------------------------------------------------------------------------------------
+# Requests
+
+
+def _check_price(price: float, contract: ContractData) -> str:
+    """Reason a limit price is invalid, or ""."""
+    if not isinstance(price, (int, float)) or not math.isfinite(price):
+        return f"委托价格无效：{price}"
+    if price <= 0:
+        return f"委托价格必须大于0：{price}"
+    tick: float = contract.pricetick
+    if tick > 0:
+        steps: float = price / tick
+        if abs(steps - round(steps)) > PRICE_EPSILON:
+            return f"委托价格{price}不是最小变动价位{tick}的整数倍"
+    return ""
+
+
+def _check_volume(volume: float, max_volume: float | None, min_volume: float) -> str:
+    """Reason a volume is invalid, or ""."""
+    if not isinstance(volume, (int, float)) or not math.isfinite(volume):
+        return f"委托数量无效：{volume}"
+    if volume <= 0:
+        return f"委托数量必须大于0：{volume}"
+    if volume != int(volume):
+        return f"委托数量必须为整数：{volume}"
+    if min_volume and volume < min_volume:
+        return f"委托数量{int(volume)}小于单笔最小数量{int(min_volume)}"
+    if max_volume and volume > max_volume:
+        return f"委托数量{int(volume)}超过单笔最大数量{int(max_volume)}"
+    return ""
+
+
+def build_order_insert(
+    req: OrderRequest,
+    contract: ContractData | None,
+    order_ref: str,
+    brokerid: str,
+    userid: str,
+    covered: bool = False,
+) -> tuple[Data | None, str]:
+    """Validate ``req`` and build a CThostFtdcInputOrderField dict.
+
+    Order types: LIMIT -> limit GFD; FOK -> limit FOK; MARKET -> market IOC (市价剩余撤销 /
+    即时成交剩余撤销). FAK (limit IOC) exists on neither exchange and is refused. ``covered``
+    sends CombHedgeFlag '4' and only allows short+open / long+close on calls.
+    """
+    if contract is None:
+        return None, f"找不到合约：{req.vt_symbol}"
+    if req.exchange != contract.exchange:
+        return None, f"交易所不匹配：{req.vt_symbol} 属于 {contract.exchange.value}"
+    if contract.product == Product.SPREAD:
+        return None, f"组合合约不能直接下单：{req.vt_symbol}"
+
+    table = ORDERTYPE_VT2SOPT.get(contract.exchange, {})
+    codes = table.get(req.type)
+    if codes is None:
+        exchange_name: str = EXCHANGE_NAMES.get(contract.exchange, contract.exchange.value)
+        if req.type == OrderType.FAK:
+            return None, (
+                f"{exchange_name}期权不支持限价FAK委托（交易所无此委托类型），"
+                "可改用FOK或市价（剩余撤销）"
+            )
+        return None, f"{exchange_name}期权不支持该委托类型：{req.type.name}"
+
+    direction: str | None = DIRECTION_VT2SOPT.get(req.direction)
+    if direction is None:
+        return None, f"委托方向无效：{req.direction}"
+    offset: str | None = OFFSET_VT2SOPT.get(req.offset)
+    if offset is None:
+        return None, "期权委托必须指定开平方向（开/平）"
+    if offset != c.THOST_FTDC_OF_Open:
+        # SSE/SZSE do not split today's and yesterday's positions: every close is a plain close.
+        offset = c.THOST_FTDC_OF_Close
+
+    if covered:
+        if contract.product != Product.OPTION or contract.option_type is None:
+            return None, "备兑委托只适用于期权合约"
+        if contract.option_type.name != "CALL":
+            return None, "备兑只支持认购期权"
+        opening: bool = req.offset == Offset.OPEN
+        if opening != (req.direction == Direction.SHORT):
+            return None, "备兑只支持卖出开仓或买入平仓"
+
+    price: float = req.price
+    is_market: bool = req.type == OrderType.MARKET
+    if is_market:
+        if isinstance(price, (int, float)) and (math.isnan(price) or price < 0):
+            return None, f"委托价格无效：{price}"
+        price = 0.0
+        extra: dict[str, Any] = contract.extra or {}
+        max_volume: float | None = extra.get("max_market_volume") or contract.max_volume
+        min_volume: float = extra.get("min_market_volume") or contract.min_volume
+    else:
+        reason: str = _check_price(price, contract)
+        if reason:
+            return None, reason
+        max_volume = contract.max_volume
+        min_volume = contract.min_volume
+    reason = _check_volume(req.volume, max_volume, min_volume)
+    if reason:
+        return None, reason
+
+    price_type, time_condition, volume_condition = codes
+    ctp_req: Data = {
+        "BrokerID": brokerid,
+        "InvestorID": userid,
+        "UserID": userid,
+        "InstrumentID": contract.symbol,
+        "ExchangeID": contract.exchange.value,
+        "OrderRef": order_ref,
+        "OrderPriceType": price_type,
+        "Direction": direction,
+        "CombOffsetFlag": offset,
+        "CombHedgeFlag": HEDGE_COVERED if covered else HEDGE_SPECULATION,
+        "LimitPrice": float(price),
+        "VolumeTotalOriginal": int(req.volume),
+        "TimeCondition": time_condition,
+        "VolumeCondition": volume_condition,
+        "MinVolume": 1,
+        "ContingentCondition": c.THOST_FTDC_CC_Immediately,
+        "StopPrice": 0.0,
+        "ForceCloseReason": c.THOST_FTDC_FCC_NotForceClose,
+        "IsAutoSuspend": 0,
+        "UserForceClose": 0,
+        "IsSwapOrder": 0,
+    }
+    return ctp_req, ""
+
+
+def build_cancel(
+    symbol: str,
+    exchange: Exchange,
+    frontid: int,
+    sessionid: int,
+    order_ref: str,
+    brokerid: str,
+    userid: str,
+    order_sysid: str = "",
+) -> Data:
+    """A CThostFtdcInputOrderActionField dict (delete), with the ExchangeID as a string and the
+    OrderSysID when known (either key locates the order at the counter)."""
+    req: Data = {
+        "BrokerID": brokerid,
+        "InvestorID": userid,
+        "UserID": userid,
+        "InstrumentID": symbol,
+        "ExchangeID": exchange.value,
+        "FrontID": frontid,
+        "SessionID": sessionid,
+        "OrderRef": order_ref,
+        "ActionFlag": c.THOST_FTDC_AF_Delete,
+    }
+    if order_sysid:
+        req["OrderSysID"] = order_sysid
+    return req
+
+
+def build_exec_order(
+    req: ExerciseRequest,
+    contract: ContractData | None,
+    exec_ref: str,
+    brokerid: str,
+    userid: str,
+) -> tuple[Data | None, str]:
+    """Validate and build a CThostFtdcInputExecOrderField dict (exercise long positions)."""
+    if contract is None:
+        return None, f"找不到合约：{req.vt_symbol}"
+    if contract.product != Product.OPTION:
+        return None, f"只有期权合约可以行权：{req.vt_symbol}"
+    reason: str = _check_volume(req.volume, None, 1)
+    if reason:
+        return None, reason
+    return {
+        "BrokerID": brokerid,
+        "InvestorID": userid,
+        "UserID": userid,
+        "InstrumentID": contract.symbol,
+        "ExchangeID": contract.exchange.value,
+        "ExecOrderRef": exec_ref,
+        "Volume": int(req.volume),
+        "ActionType": c.THOST_FTDC_ACTP_Exec,
+        "PosiDirection": c.THOST_FTDC_PD_Long,
+        "OffsetFlag": c.THOST_FTDC_OF_Close,
+        "HedgeFlag": HEDGE_SPECULATION,
+        "CloseFlag": c.THOST_FTDC_EOCF_AutoClose,
+    }, ""
+
+
+def build_exec_action(
+    exchange: Exchange,
+    symbol: str,
+    frontid: int,
+    sessionid: int,
+    exec_ref: str,
+    brokerid: str,
+    userid: str,
+    exec_sysid: str = "",
+) -> Data:
+    """A CThostFtdcInputExecOrderActionField dict cancelling an exercise declaration."""
+    req: Data = {
+        "BrokerID": brokerid,
+        "InvestorID": userid,
+        "UserID": userid,
+        "InstrumentID": symbol,
+        "ExchangeID": exchange.value,
+        "FrontID": frontid,
+        "SessionID": sessionid,
+        "ExecOrderRef": exec_ref,
+        "ActionFlag": c.THOST_FTDC_AF_Delete,
+    }
+    if exec_sysid:
+        req["ExecOrderSysID"] = exec_sysid
+    return req
+
+
+def build_lock(
+    req: LockRequest,
+    contract: ContractData | None,
+    lock_ref: str,
+    brokerid: str,
+    userid: str,
+) -> tuple[Data | None, str]:
+    """Validate and build a CThostFtdcInputLockField dict (lock/unlock ETF shares, SSE only)."""
+    if contract is None:
+        return None, f"找不到标的证券：{req.vt_symbol}"
+    if contract.product == Product.OPTION or contract.product == Product.SPREAD:
+        return None, f"锁定/解锁的对象是标的ETF，不是期权：{req.vt_symbol}"
+    if contract.exchange != Exchange.SSE:
+        return None, "深交所不支持证券锁定/解锁：备兑开仓时交易所自动冻结标的"
+    reason: str = _check_volume(req.volume, None, 1)
+    if reason:
+        return None, reason.replace("委托数量", "锁定数量")
+    return {
+        "BrokerID": brokerid,
+        "InvestorID": userid,
+        "UserID": userid,
+        "InstrumentID": contract.symbol,
+        "ExchangeID": contract.exchange.value,
+        "LockRef": lock_ref,
+        "Volume": int(req.volume),
+        "LockType": (
+            c.THOST_FTDC_LCKT_Lock if req.lock_type == LockType.LOCK else c.THOST_FTDC_LCKT_Unlock
+        ),
+    }, ""
+
+
+def build_quote(
+    req: QuoteRequest,
+    contract: ContractData | None,
+    quote_ref: str,
+    bid_order_ref: str,
+    ask_order_ref: str,
+    brokerid: str,
+    userid: str,
+) -> tuple[Data | None, str]:
+    """Validate and build a CThostFtdcInputQuoteField dict (market-maker two-sided quote)."""
+    if contract is None:
+        return None, f"找不到合约：{req.vt_symbol}"
+    if contract.product != Product.OPTION:
+        return None, f"只能对期权合约报价：{req.vt_symbol}"
+    bid_offset: str | None = OFFSET_VT2SOPT.get(req.bid_offset)
+    ask_offset: str | None = OFFSET_VT2SOPT.get(req.ask_offset)
+    if bid_offset is None or ask_offset is None:
+        return None, "报价必须指定买卖两边的开平方向"
+    for price in (req.bid_price, req.ask_price):
+        reason: str = _check_price(price, contract)
+        if reason:
+            return None, reason
+    if req.bid_price >= req.ask_price:
+        return None, f"买价{req.bid_price}必须低于卖价{req.ask_price}"
+    for volume in (req.bid_volume, req.ask_volume):
+        reason = _check_volume(volume, contract.max_volume, contract.min_volume)
+        if reason:
+            return None, reason
+    return {
+        "BrokerID": brokerid,
+        "InvestorID": userid,
+        "UserID": userid,
+        "InstrumentID": contract.symbol,
+        "ExchangeID": contract.exchange.value,
+        "QuoteRef": quote_ref,
+        "BidPrice": float(req.bid_price),
+        "AskPrice": float(req.ask_price),
+        "BidVolume": int(req.bid_volume),
+        "AskVolume": int(req.ask_volume),
+        "BidOffsetFlag": bid_offset,
+        "AskOffsetFlag": ask_offset,
+        "BidHedgeFlag": HEDGE_MARKET_MAKER,
+        "AskHedgeFlag": HEDGE_MARKET_MAKER,
+        "BidOrderRef": bid_order_ref,
+        "AskOrderRef": ask_order_ref,
+    }, ""
+
+
+def build_quote_action(
+    symbol: str,
+    exchange: Exchange,
+    frontid: int,
+    sessionid: int,
+    quote_ref: str,
+    brokerid: str,
+    userid: str,
+    quote_sysid: str = "",
+) -> Data:
+    """A CThostFtdcInputQuoteActionField dict cancelling a quote."""
+    req: Data = {
+        "BrokerID": brokerid,
+        "InvestorID": userid,
+        "UserID": userid,
+        "InstrumentID": symbol,
+        "ExchangeID": exchange.value,
+        "FrontID": frontid,
+        "SessionID": sessionid,
+        "QuoteRef": quote_ref,
+        "ActionFlag": c.THOST_FTDC_AF_Delete,
+    }
+    if quote_sysid:
+        req["QuoteSysID"] = quote_sysid
+    return req
+
+
+def parse_quote(
+    data: Data, exchange: Exchange, quoteid: str, gateway_name: str, reference: str = ""
+) -> QuoteData | None:
+    """A CThostFtdcQuoteField dict to QuoteData; None for an unknown status."""
+    status: Status | None = parse_order_status(
+        {"OrderStatus": data.get("QuoteStatus", ""), **_submit(data)}
+    )
+    if status is None:
+        return None
+    quote: QuoteData = QuoteData(
+        symbol=data["InstrumentID"],
+        exchange=exchange,
+        quoteid=quoteid,
+        bid_price=adjust_price(data.get("BidPrice", 0.0)),
+        bid_volume=data.get("BidVolume", 0),
+        ask_price=adjust_price(data.get("AskPrice", 0.0)),
+        ask_volume=data.get("AskVolume", 0),
+        bid_offset=OFFSET_SOPT2VT.get(data.get("BidOffsetFlag", ""), Offset.NONE),
+        ask_offset=OFFSET_SOPT2VT.get(data.get("AskOffsetFlag", ""), Offset.NONE),
+        status=status,
+        datetime=parse_datetime(data.get("InsertDate", ""), data.get("InsertTime", "")),
+        reference=reference,
+        gateway_name=gateway_name,
+    )
+    quote.extra = {"status_msg": data.get("StatusMsg", "")}
+    return quote
+
+
+def _submit(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {"OrderSubmitStatus": data.get("OrderSubmitStatus", "")}
+
+
+def parse_exec_order(
+    data: Data, exchange: Exchange, exerciseid: str, gateway_name: str, reference: str = ""
+) -> ExerciseData:
+    """A CThostFtdcExecOrderField dict to ExerciseData."""
+    result: str = data.get("ExecResult", "")
+    submit: str = data.get("OrderSubmitStatus", "")
+    if submit in REJECTED_SUBMIT_STATUSES or result in _EXEC_FAILED:
+        status: Status = Status.REJECTED
+    elif result == c.THOST_FTDC_OER_Canceled:
+        status = Status.CANCELLED
+    elif result == c.THOST_FTDC_OER_OK:
+        status = Status.ALLTRADED
+    elif submit == c.THOST_FTDC_OSS_Accepted:
+        status = Status.NOTTRADED
+    else:
+        status = Status.SUBMITTING
+    msg: str = data.get("StatusMsg", "") or EXEC_RESULT_NAMES.get(result, "")
+    return ExerciseData(
+        gateway_name=gateway_name,
+        symbol=data["InstrumentID"],
+        exchange=exchange,
+        exerciseid=exerciseid,
+        volume=data.get("Volume", 0),
+        status=status,
+        exec_result=result,
+        msg=msg,
+        datetime=parse_datetime(data.get("InsertDate", ""), data.get("InsertTime", "")),
+        reference=reference,
+    )
+
+
+_EXEC_FAILED: frozenset[str] = frozenset(
+    {
+        c.THOST_FTDC_OER_NoPosition,
+        c.THOST_FTDC_OER_NoDeposit,
+        c.THOST_FTDC_OER_NoParticipant,
+        c.THOST_FTDC_OER_NoClient,
+        c.THOST_FTDC_OER_NoInstrument,
+        c.THOST_FTDC_OER_NoRight,
+        c.THOST_FTDC_OER_InvalidVolume,
+        c.THOST_FTDC_OER_NoEnoughHistoryTrade,
+    }
+)
+
+
+def parse_lock(
+    data: Data, exchange: Exchange, lockid: str, gateway_name: str, reference: str = ""
+) -> LockData:
+    """A CThostFtdcLockField dict to LockData (LockStatus uses OrderActionStatus a/b/c)."""
+    lock_status: str = data.get("LockStatus", "")
+    submit: str = data.get("OrderSubmitStatus", "")
+    if lock_status == c.THOST_FTDC_OAS_Rejected or submit in REJECTED_SUBMIT_STATUSES:
+        status: Status = Status.REJECTED
+    elif lock_status == c.THOST_FTDC_OAS_Accepted:
+        status = Status.ALLTRADED
+    else:
+        status = Status.SUBMITTING
+    return LockData(
+        gateway_name=gateway_name,
+        symbol=data["InstrumentID"],
+        exchange=exchange,
+        lockid=lockid,
+        lock_type=(
+            LockType.UNLOCK if data.get("LockType") == c.THOST_FTDC_LCKT_Unlock else LockType.LOCK
+        ),
+        volume=data.get("Volume", 0),
+        status=status,
+        msg=data.get("StatusMsg", "") or ACTION_STATUS_NAMES.get(lock_status, ""),
+        datetime=parse_datetime(data.get("InsertDate", ""), data.get("InsertTime", "")),
+        reference=reference,
+    )
