@@ -434,6 +434,11 @@ class Rejected(Exception):
         self.error_id = error_id
 
 
+def _clean(value: float) -> float:
+    """Drop float residue around zero (amounts are CNY; 1e-6 is far below a fen)."""
+    return 0.0 if abs(value) < 1e-6 else value
+
+
 def _ref_number(text: str) -> int | None:
     text = str(text).strip()
     return int(text) if text.isdigit() else None
@@ -1057,12 +1062,15 @@ class SimCounter:
         }
         return data
 
-    def _freeze(self, order: Order, sign: int, volume: int) -> None:
-        """Freeze (sign 1) or release (sign -1) the resources of ``volume`` lots."""
+    def _freeze(self, order: Order, sign: int, volume: int, filled: bool = False) -> None:
+        """Freeze (sign 1) or release (sign -1) the resources of ``volume`` lots. On a fill
+        (``filled``) the shares of a covered open stay frozen: they now back the position."""
         account = self.accounts[order.investor_id]
-        account.frozen_cash += sign * order.cash_per_lot * volume
-        account.frozen_margin += sign * order.margin_per_lot * volume
-        account.frozen_commission += sign * order.fee_per_lot * volume
+        account.frozen_cash = _clean(account.frozen_cash + sign * order.cash_per_lot * volume)
+        account.frozen_margin = _clean(account.frozen_margin + sign * order.margin_per_lot * volume)
+        account.frozen_commission = _clean(
+            account.frozen_commission + sign * order.fee_per_lot * volume
+        )
         self._touch("account", account.investor_id, account)
         info = self.instruments[order.instrument_id]
         if order.offset == CLOSE:
@@ -1070,7 +1078,7 @@ class SimCounter:
                 order.investor_id, info, SHORT if order.direction == BUY else LONG, order.hedge
             )
             row.close_frozen += sign * volume
-        if order.shares_per_lot:
+        if order.shares_per_lot and not filled:
             stock = self._stock(order.investor_id, info.underlying, info.exchange_id)
             if info.exchange_id == SZSE:
                 stock.frozen += sign * order.shares_per_lot * volume
@@ -1182,7 +1190,7 @@ class SimCounter:
         """Apply a fill of ``volume`` at ``price``: order state, money, position, pushes."""
         info = self.instruments[order.instrument_id]
         account = self.accounts[order.investor_id]
-        self._freeze(order, -1, volume)
+        self._freeze(order, -1, volume, filled=True)
         order.traded += volume
         amount = price * info.unit * volume
         fee = order.fee_per_lot * volume
@@ -1221,7 +1229,6 @@ class SimCounter:
             account.curr_margin -= released
             account.exchange_margin -= released_exch
             row.position -= volume
-            row.close_frozen -= volume
             row.today_position = min(row.today_position, row.position)
             row.close_volume += volume
             row.close_amount += amount

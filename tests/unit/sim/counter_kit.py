@@ -206,7 +206,7 @@ class Harness:
             "InvestorID": session.investor_id,
             "UserID": session.investor_id,
             "InstrumentID": iid,
-            "ExchangeID": exchange or self.instruments[iid].exchange_id,
+            "ExchangeID": exchange or getattr(self.instruments.get(iid), "exchange_id", "SSE"),
             "OrderRef": ref,
             "OrderPriceType": price_type,
             "Direction": direction,
