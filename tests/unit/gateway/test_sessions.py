@@ -1,0 +1,384 @@
+"""Session logic on exact callback sequences (replays, reordering, rejections, reconnects).
+
+The counter side is a request recorder: these tests drive the td/md sessions with the callback
+dicts a counter sends in cases a simulator rarely produces on demand (trade before its order,
+duplicate replays, a stuck order across sessions). End-to-end behaviour on the simulated counter
+is in tests/gateway/.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from vnpy.event import Event
+from vnpy.trader.constant import Direction, Exchange, Offset, OrderType
+from vnpy.trader.event import EVENT_LOG, EVENT_ORDER, EVENT_POSITION, EVENT_TICK, EVENT_TRADE
+from vnpy.trader.object import CancelRequest, OrderRequest, SubscribeRequest
+
+from vnpy_ctpsopt.gateway import CtpsoptGateway
+from vnpy_ctpsopt.gateway.ctpsopt_gateway import ConnectSetting, parse_setting, sim_address
+
+from . import fixtures as f
+
+
+class Engine:
+    """Records what the gateway puts on the event engine."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def put(self, event: Event) -> None:
+        self.events.append(event)
+
+    def register(self, *args: Any) -> None: ...
+    def unregister(self, *args: Any) -> None: ...
+
+    def of(self, kind: str) -> list[Any]:
+        return [e.data for e in self.events if e.type == kind]
+
+    def logs(self) -> list[str]:
+        return [d.msg for d in self.of(EVENT_LOG)]
+
+
+class Recorder:
+    """Stands for the counter connection: records every request, returns ``code``."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Any]] = []
+        self.code = 0
+
+    def __getattr__(self, name: str) -> Any:
+        def call(*args: Any) -> int:
+            self.calls.append((name, args[0] if args else None))
+            return self.code
+
+        return call
+
+    def names(self) -> list[str]:
+        return [n for n, _ in self.calls]
+
+
+SETTING = ConnectSetting("000001", "pw", "9999", "sim://x", "sim://x", "", "")
+
+
+def make_gateway(name: str = "CTPSOPT") -> tuple[CtpsoptGateway, Engine, Recorder]:
+    engine = Engine()
+    gateway = CtpsoptGateway(engine, name)  # type: ignore[arg-type]
+    api = Recorder()
+    gateway.td.api = api  # type: ignore[assignment]
+    gateway.td.setting = SETTING
+    gateway.md.api = api  # type: ignore[assignment]
+    gateway.md.setting = SETTING
+    gateway.td.scheduler.interval = 0.0
+    return gateway, engine, api
+
+
+def login(gateway: CtpsoptGateway, session: int = 123456, contracts: bool = True) -> None:
+    td = gateway.td
+    td.onFrontConnected()
+    td.onRspUserLogin(
+        {"FrontID": 1, "SessionID": session, "MaxOrderRef": "100", "TradingDay": "20261130"},
+        {},
+        1,
+        True,
+    )
+    td.onRspSettlementInfoConfirm({}, {}, 2, True)
+    if contracts and not td.contract_inited:
+        reqid = td.scheduler._in_flight.reqid if td.scheduler._in_flight else 0  # noqa: SLF001
+        td.onRspQryInstrument(f.instrument(), {}, reqid, False)
+        td.onRspQryInstrument(
+            f.instrument(InstrumentID="10007002", OptionsType="2",
+                         InstrumentCode="510050P2612M02800"),
+            {},
+            reqid,
+            True,
+        )
+
+
+def finish_queries(gateway: CtpsoptGateway, orders: list[dict[str, Any]] | None = None) -> None:
+    """Answer every queued query with an empty (or given) result."""
+    td = gateway.td
+    for _ in range(20):
+        flight = td.scheduler._in_flight  # noqa: SLF001
+        if flight is None:
+            break
+        name, reqid = flight.task.name, flight.reqid
+        if name == "委托":
+            rows = orders or [{}]
+            for i, row in enumerate(rows):
+                td.onRspQryOrder(row, {}, reqid, i == len(rows) - 1)
+        elif name == "成交":
+            td.onRspQryTrade({}, {}, reqid, True)
+        elif name == "持仓":
+            td.onRspQryInvestorPosition({}, {}, reqid, True)
+        elif name == "锁定持仓":
+            td.onRspQryLockPosition({}, {}, reqid, True)
+        elif name == "资金":
+            td.onRspQryTradingAccount(f.account(), {}, reqid, True)
+        else:
+            raise AssertionError(name)
+
+
+def req(**kw: Any) -> OrderRequest:
+    base: dict[str, Any] = dict(symbol="10007001", exchange=Exchange.SSE, direction=Direction.LONG,
+                                type=OrderType.LIMIT, volume=2, price=0.1234, offset=Offset.OPEN)
+    base.update(kw)
+    return OrderRequest(**base)
+
+
+def test_auth_latch_only_for_errors_retrying_cannot_fix() -> None:
+    gateway, engine, api = make_gateway()
+    gateway.td.setting = ConnectSetting("u", "p", "b", "sim://x", "sim://x", "app", "code")
+    gateway.td.onFrontConnected()
+    assert api.names() == ["reqAuthenticate"]
+    gateway.td.onRspAuthenticate({}, {"ErrorID": 8, "ErrorMsg": "CTP:前置不活跃"}, 1, True)
+    gateway.td.onFrontConnected()
+    assert api.names() == ["reqAuthenticate", "reqAuthenticate"]
+    gateway.td.onRspAuthenticate({}, {"ErrorID": 63, "ErrorMsg": "CTP:客户端认证失败"}, 2, True)
+    gateway.td.onFrontConnected()
+    assert api.names() == ["reqAuthenticate", "reqAuthenticate"]
+    assert any("授权验证失败" in m and "63" in m for m in engine.logs())
+    gateway.td.onRspAuthenticate({}, {}, 3, True)
+    assert api.names()[-1] == "reqUserLogin"
+
+
+def test_login_latch_for_wrong_password_only() -> None:
+    gateway, engine, api = make_gateway()
+    gateway.td.onFrontConnected()
+    gateway.td.onRspUserLogin({}, {"ErrorID": 60, "ErrorMsg": "CTP:用户在线会话超出上限"}, 1, True)
+    gateway.td.onFrontConnected()
+    assert api.names().count("reqUserLogin") == 2
+    gateway.td.onRspUserLogin({}, {"ErrorID": 132, "ErrorMsg": "CTP:用户名或密码错误"}, 2, True)
+    gateway.td.onFrontConnected()
+    assert api.names().count("reqUserLogin") == 2
+    assert all("pw" not in m for m in engine.logs())
+
+
+def test_session_flow_contracts_then_state_queries() -> None:
+    gateway, engine, api = make_gateway()
+    login(gateway)
+    assert api.names()[:4] == ["reqUserLogin", "reqSettlementInfoConfirm", "reqQryInstrument",
+                               "reqQryTradingAccount"]
+    assert any(m.startswith("合约信息查询成功") for m in engine.logs())
+    finish_queries(gateway)
+    assert {"reqQryInvestorPosition", "reqQryLockPosition", "reqQryOrder", "reqQryTrade"} <= set(
+        api.names()
+    )
+    assert gateway.td.resync_done
+
+
+def test_orders_and_trades_before_contracts_are_buffered_then_delivered() -> None:
+    gateway, engine, _ = make_gateway()
+    login(gateway, contracts=False)
+    gateway.td.onRtnOrder(f.order())
+    gateway.td.onRtnTrade(f.trade())
+    assert engine.of(EVENT_ORDER) == [] and engine.of(EVENT_TRADE) == []
+    reqid = gateway.td.scheduler._in_flight.reqid  # type: ignore[union-attr]  # noqa: SLF001
+    gateway.td.onRspQryInstrument(f.instrument(), {}, reqid, True)
+    orders, trades = engine.of(EVENT_ORDER), engine.of(EVENT_TRADE)
+    assert [o.status.name for o in orders] == ["NOTTRADED"]
+    assert [(t.orderid, t.tradeid) for t in trades] == [("1_123456_12", "50001")]
+
+
+def test_trade_before_its_order_is_held_and_replays_are_not_pushed_twice() -> None:
+    gateway, engine, _ = make_gateway()
+    login(gateway)
+    finish_queries(gateway)
+    gateway.td.onRtnTrade(f.trade())
+    assert engine.of(EVENT_TRADE) == []
+    gateway.td.onRtnOrder(f.order(OrderStatus="1", VolumeTraded=2))
+    assert len(engine.of(EVENT_TRADE)) == 1
+    # RESTART-style replay / re-query of the same order and trade
+    gateway.td.onRtnOrder(f.order(OrderStatus="1", VolumeTraded=2))
+    gateway.td.onRtnTrade(f.trade())
+    gateway.td.onRspQryTrade(f.trade(), {}, 0, True)
+    assert len(engine.of(EVENT_TRADE)) == 1
+    assert [o.status.name for o in engine.of(EVENT_ORDER)] == ["PARTTRADED"]
+    # a fill refreshes positions right away
+    assert gateway.td.scheduler.pending()[:1] == ["持仓"]
+
+
+def test_bad_input_never_reaches_the_counter() -> None:
+    gateway, engine, api = make_gateway()
+    login(gateway)
+    before = len(api.calls)
+    cases = [
+        req(symbol="99999999"),
+        req(price=float("nan")),
+        req(price=-1.0),
+        req(price=0.12345),
+        req(volume=0),
+        req(volume=-3),
+        req(volume=2.5),
+        req(volume=51),
+        req(offset=Offset.NONE),
+        req(type=OrderType.FAK),
+        req(type=OrderType.STOP),
+    ]
+    ids = [gateway.send_order(r) for r in cases]
+    assert all(ids) and len(set(ids)) == len(ids)
+    assert len(api.calls) == before
+    orders = engine.of(EVENT_ORDER)
+    assert [o.status.name for o in orders] == ["REJECTED"] * len(cases)
+    assert all(o.extra and o.extra["status_msg"] for o in orders)
+
+
+def test_send_order_uses_refs_above_max_order_ref_and_rejects_on_flow_control() -> None:
+    gateway, engine, api = make_gateway()
+    login(gateway)
+    vt_orderid = gateway.send_order(req())
+    name, sent = api.calls[-1]
+    assert name == "reqOrderInsert" and int(sent["OrderRef"]) > 100
+    assert vt_orderid == f"CTPSOPT.1_123456_{sent['OrderRef']}"
+    assert engine.of(EVENT_ORDER)[-1].status.name == "SUBMITTING"
+    api.code = -3
+    gateway.send_order(req())
+    last = engine.of(EVENT_ORDER)[-1]
+    assert last.status.name == "REJECTED" and "-3" in last.extra["status_msg"]
+
+
+def test_counter_rejection_is_pushed_once_with_its_message() -> None:
+    gateway, engine, api = make_gateway()
+    login(gateway)
+    gateway.send_order(req())
+    sent = api.calls[-1][1]
+    error = {"ErrorID": 31, "ErrorMsg": "CTP:资金不足"}
+    gateway.td.onRspOrderInsert(sent, error, 9, True)
+    gateway.td.onErrRtnOrderInsert(sent, error)
+    statuses = [o.status.name for o in engine.of(EVENT_ORDER)]
+    assert statuses == ["SUBMITTING", "REJECTED"]
+    assert engine.of(EVENT_ORDER)[-1].extra["status_msg"] == "CTP:资金不足"
+    assert any("资金不足" in m for m in engine.logs())
+
+
+def test_exchange_rejection_via_insert_rejected_status() -> None:
+    gateway, engine, _ = make_gateway()
+    login(gateway)
+    gateway.td.onRtnOrder(
+        f.order(OrderSubmitStatus="4", OrderStatus="5", OrderSysID="", StatusMsg="已撤单报单被拒绝SSE:价格超出涨跌停")
+    )
+    assert engine.of(EVENT_ORDER)[-1].status.name == "REJECTED"
+    assert any("价格超出涨跌停" in m for m in engine.logs())
+
+
+def test_unknown_status_and_broken_dicts_are_logged_not_raised() -> None:
+    gateway, engine, _ = make_gateway()
+    login(gateway)
+    gateway.td.onRtnOrder(f.order(OrderStatus="z"))
+    gateway.td.onRtnOrder({"junk": 1})
+    gateway.td.onRtnTrade({"junk": 1})
+    gateway.td.onRspQryInvestorPosition({"PosiDirection": "2"}, {}, 0, True)
+    gateway.md.onRtnDepthMarketData({"junk": 1})
+    logs = engine.logs()
+    assert any("不支持的委托状态" in m for m in logs)
+    assert any("处理异常" in m for m in logs)
+    assert engine.of(EVENT_ORDER) == []
+
+
+def test_order_stuck_in_submitting_across_a_reconnect_is_resolved() -> None:
+    gateway, engine, api = make_gateway()
+    login(gateway)
+    finish_queries(gateway)
+    lost = gateway.send_order(req())
+    kept = gateway.send_order(req())
+    kept_ref = api.calls[-1][1]["OrderRef"]
+    gateway.td.onFrontDisconnected(0x1001)
+    assert any("网络读失败" in m for m in engine.logs())
+    login(gateway, session=777)
+    finish_queries(gateway, orders=[f.order(OrderRef=kept_ref, OrderStatus="0", VolumeTraded=2)])
+    final = {o.vt_orderid: o.status.name for o in engine.of(EVENT_ORDER)}
+    assert final[lost] == "REJECTED"
+    assert final[kept] == "ALLTRADED"
+    assert gateway.td.sessionid == 777
+
+
+def test_cancel_uses_the_records_exchange_and_sysid() -> None:
+    gateway, engine, api = make_gateway()
+    login(gateway)
+    gateway.td.onRtnOrder(f.order(ExchangeID="SSE", OrderSysID=" 555"))
+    gateway.cancel_order(CancelRequest("1_123456_12", "garbage", Exchange.SZSE))
+    name, sent = api.calls[-1]
+    assert name == "reqOrderAction"
+    assert (sent["ExchangeID"], sent["OrderSysID"], sent["InstrumentID"]) == ("SSE", "555", "10007001")
+    gateway.cancel_order(CancelRequest("not-an-id", "10007001", Exchange.SSE))
+    assert api.calls[-1][0] == "reqOrderAction"
+    assert any("无效的委托号" in m for m in engine.logs())
+
+
+def test_positions_pushed_on_last_and_zeroed_when_gone() -> None:
+    gateway, engine, _ = make_gateway()
+    login(gateway)
+    td = gateway.td
+    td.onRspQryInvestorPosition(f.position(), {}, 0, False)
+    td.onRspQryInvestorPosition(
+        f.position(PosiDirection="3", HedgeFlag="4", Position=1, TodayPosition=1), {}, 0, True
+    )
+    first = engine.of(EVENT_POSITION)
+    assert sorted(p.symbol for p in first) == ["10007001", "10007001-COVERED"]
+    td.onRspQryInvestorPosition(f.position(), {}, 0, True)
+    second = engine.of(EVENT_POSITION)[len(first):]
+    covered = [p for p in second if p.symbol.endswith("-COVERED")]
+    assert len(covered) == 1 and covered[0].volume == 0
+
+
+def test_md_resubscribes_on_login_and_pushes_ticks() -> None:
+    gateway, engine, api = make_gateway()
+    login(gateway)
+    md = gateway.md
+    gateway.subscribe(SubscribeRequest("10007001", Exchange.SSE))
+    gateway.subscribe(SubscribeRequest("nope", Exchange.SSE))
+    md.onFrontConnected()
+    md.onRspUserLogin({}, {"ErrorID": 0, "ErrorMsg": "CTP:No Error"}, 1, True)
+    assert api.calls[-1] == ("subscribeMarketData", ["10007001"])
+    md.onRtnDepthMarketData(f.depth())
+    md.onRtnDepthMarketData(f.depth(UpdateTime=""))
+    md.onRtnDepthMarketData(f.depth(InstrumentID="unknown"))
+    ticks = engine.of(EVENT_TICK)
+    assert len(ticks) == 1 and ticks[0].vt_symbol == "10007001.SSE"
+    md.onFrontDisconnected(0x2001)
+    md.onFrontConnected()
+    md.onRspUserLogin({}, {}, 2, True)
+    assert api.calls[-1] == ("subscribeMarketData", ["10007001"])
+
+
+def test_two_gateways_share_nothing() -> None:
+    a, _, _ = make_gateway("A")
+    b, _, _ = make_gateway("B")
+    login(a)
+    assert len(a.contracts) == 2 and len(b.contracts) == 0
+    assert a.td.book is not b.td.book and a.td.scheduler is not b.td.scheduler
+
+
+def test_settings_presets_env_password_and_masking() -> None:
+    s, reason = parse_setting(
+        {"用户名": "u", "密码": "", "预设环境": "兴证期货仿真 电信", "交易服务器": "", "行情服务器": ""},
+        {"CTPSOPT_PASSWORD": "secret"},
+    )
+    assert reason == "" and s is not None
+    assert (s.td_address, s.md_address, s.password) == (
+        "tcp://58.32.234.179:46666", "tcp://58.32.234.179:47777", "secret"
+    )
+    assert "secret" not in repr(s)
+    s, _ = parse_setting({"用户名": "u", "密码": "x", "交易服务器": "1.2.3.4:5", "行情服务器": "1.2.3.4:6"}, {})
+    assert s is not None and s.td_address == "tcp://1.2.3.4:5" and s.resume_type == 2
+    s, reason = parse_setting({"用户名": "u", "交易服务器": "", "行情服务器": ""}, {})
+    assert s is None and "地址为空" in reason
+    s, reason = parse_setting({"用户名": "u", "预设环境": "本地模拟柜台", "私有流模式": "RESTART"}, {})
+    assert s is not None and s.td_address.startswith("sim://") and s.resume_type == 0
+
+
+def test_sim_address() -> None:
+    address, reason = sim_address("CTPSOPT_SIM", {"初始资金": 500000, "行情倍速": 2, "随机种子": "7",
+                                                  "状态文件": "memory"})
+    assert reason == ""
+    assert address == "sim://ctpsopt_sim?capital=500000&speed=2&seed=7&state=memory"
+    assert sim_address("X", {"随机种子": "x"})[0] == ""
+    assert sim_address("X", {"初始资金": -1})[0] == ""
+
+
+@pytest.mark.parametrize("bad", [{"用户名": ""}, {"用户名": "u", "预设环境": "火星"}])
+def test_connect_with_bad_settings_logs(bad: dict[str, Any]) -> None:
+    gateway, engine, _ = make_gateway()
+    gateway.connect(bad)
+    assert any("连接参数错误" in m for m in engine.logs())
