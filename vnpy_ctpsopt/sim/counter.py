@@ -45,7 +45,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -481,9 +481,10 @@ class SimCounter:
         source = instruments if instruments is not None else _attr(market, "instruments")
         self.instruments: dict[str, InstrumentInfo] = {}
         self._load_instruments(source)
-        self.trading_day: str = str(
-            _attr(market, "trading_day", default="") or datetime.now(CHINA).strftime("%Y%m%d")
-        )
+        day = _attr(market, "trading_day", default="")
+        if isinstance(day, date):
+            day = day.strftime("%Y%m%d")
+        self.trading_day: str = str(day or datetime.now(CHINA).strftime("%Y%m%d"))
         self.accounts: dict[str, Account] = {}
         self.positions: dict[str, Position] = {}
         self.stocks: dict[str, Stock] = {}
@@ -817,10 +818,15 @@ class SimCounter:
         book_side = "ask" if taker == BUY else "bid"
         self.market.take_liquidity(iid, book_side, fill.level_price, fill.volume)
 
-    def _record_trade(self, iid: str, price: float, volume: int) -> None:
+    def _record_trade(self, iid: str, price: float, volume: int, oi_delta: int) -> None:
+        """Tell the market about a client trade (last price, volume, turnover, open interest)."""
         recorder = getattr(self.market, "record_trade", None)
         if recorder is not None:
-            recorder(iid, price, volume, self.now())
+            recorder(iid, price, volume, oi_delta)
+
+    @staticmethod
+    def _oi_effect(order: Order, volume: int) -> int:
+        return volume if order.offset == OPEN else -volume
 
     # --- margins and fees ------------------------------------------------------------------
     def open_margin(self, info: InstrumentInfo) -> tuple[float, float]:
@@ -1149,10 +1155,13 @@ class SimCounter:
             self._take(order.instrument_id, order.direction, fill)
             queueing = result.rest_price is not None or kind.rests
             self._trade(order, fill.price, fill.volume, out, now, queueing=queueing)
+            oi = self._oi_effect(order, fill.volume)
             if fill.resting_key is not None:
                 other = self.orders[fill.resting_key]
                 book.reduce(other.key, fill.volume)
                 self._trade(other, fill.price, fill.volume, out, now, queueing=True)
+                oi = (oi + self._oi_effect(other, fill.volume)) // 2
+            self._record_trade(order.instrument_id, fill.price, fill.volume, oi)
         if result.rest_price is not None and order.remaining > 0:
             order.resting = True
             book.add(self._resting(order))
@@ -1254,7 +1263,6 @@ class SimCounter:
         self.trades.setdefault(order.investor_id, []).append(trade)
         self._touch("trades", order.investor_id, self.trades[order.investor_id])
         self._push(out, order.investor_id, "onRtnTrade", trade)
-        self._record_trade(order.instrument_id, price, volume)
         if order.quote_key and order.remaining == 0:
             self._quote_side_done(order, now, out)
 
@@ -1401,9 +1409,12 @@ class SimCounter:
             if not len(book):
                 continue
             for buy_key, sell_key, price, volume in uncross_clients(book):
+                oi = 0
                 for key in (buy_key, sell_key):
                     book.reduce(key, volume)
                     self._trade(self.orders[key], price, volume, out, now, queueing=True)
+                    oi += self._oi_effect(self.orders[key], volume)
+                self._record_trade(iid, price, volume, oi // 2)
             if not len(book):
                 continue
             bids, asks = self._market_book(iid)
@@ -1414,6 +1425,8 @@ class SimCounter:
                 self._take(iid, order.direction, fill)
                 book.reduce(order.key, fill.volume)
                 self._trade(order, fill.price, fill.volume, out, now, queueing=True)
+                oi = self._oi_effect(order, fill.volume)
+                self._record_trade(iid, fill.price, fill.volume, oi)
         self._commit()
         return out
 
@@ -2139,6 +2152,14 @@ class SimCounter:
         }
 
     def _mark(self, iid: str) -> float:
+        last = getattr(self.market, "last_price", None)
+        if last is not None:
+            try:
+                value = float(last(iid))
+                if 0 < value < 1e300:
+                    return value
+            except (KeyError, TypeError, ValueError):
+                pass
         try:
             snap = self.market.snapshot(iid, self.now())
             price = float(snap.get("LastPrice", 0.0))
@@ -2312,22 +2333,18 @@ class SimCounter:
         ]
 
     # --- day roll --------------------------------------------------------------------------
-    def _settlement(self, iid: str) -> float:
-        getter = getattr(self.market, "settlement_price", None)
-        if getter is not None:
-            try:
-                value = float(getter(iid))
-                if 0 < value < 1e300:
-                    return value
-            except (KeyError, TypeError, ValueError):
-                pass
-        return self._mark(iid)
-
-    def _underlying_close(self, underlying: str) -> float:
-        try:
-            return float(self.market.spot(underlying))
-        except (KeyError, AttributeError, TypeError):
-            return self._pre_close(underlying)
+    def _settle_market(self) -> dict[str, float]:
+        """Settlement prices of the day (options) and closes (ETFs), from ``market.settle()``;
+        a missing or unusable price falls back to the last price."""
+        settler = getattr(self.market, "settle", None)
+        prices: dict[str, float] = {}
+        if settler is not None:
+            prices = {str(k): float(v) for k, v in dict(settler()).items()}
+        for iid in self.instruments:
+            value = prices.get(iid, 0.0)
+            if not 0 < value < 1e300:
+                prices[iid] = self._mark(iid)
+        return prices
 
     def roll_day(self) -> list[Outgoing]:
         """End of the trading day and start of the next one.
@@ -2351,6 +2368,7 @@ class SimCounter:
             if order.live:
                 self._cancel(order, now, out, "已撤单")
         delivery: dict[str, float] = {}
+        settlements = self._settle_market()
         expiring = {
             iid for iid, info in self.instruments.items()
             if info.is_option and info.expire_date and info.expire_date <= self.trading_day
@@ -2361,10 +2379,11 @@ class SimCounter:
             self._exercise(item, delivery, out, now)
         for row in list(self.positions.values()):
             if row.instrument_id in expiring and row.position:
-                self._expire(row, delivery)
-        settlements = {iid: self._settlement(iid) for iid in self.instruments}
+                info = self.instruments[row.instrument_id]
+                close = settlements.get(info.underlying) or self._pre_close(info.underlying)
+                self._expire(row, delivery, close)
         closes = {
-            info.underlying: self._underlying_close(info.underlying)
+            info.underlying: settlements.get(info.underlying) or self._pre_close(info.underlying)
             for info in self.instruments.values()
             if info.is_option
         }
@@ -2426,31 +2445,31 @@ class SimCounter:
         self.quotes.clear()
         self.books.clear()
         self.flows.clear()
-        self.trading_day = self._roll_market()
+        self.trading_day = self._roll_market(settlements)
         self._kv_dirty = True
         self._commit()
         return out
 
-    def _roll_market(self) -> str:
-        from datetime import date
-
+    def _roll_market(self, settlements: Mapping[str, float]) -> str:
+        """Move the market to the next trading day with the next day's listing (expired
+        contracts dropped, new months and strikes listed around the ETF closes)."""
         from . import calendar
+        from .instruments import build_instruments
 
-        roller = getattr(self.market, "roll", None)
-        result = roller() if roller is not None else None
-        if isinstance(result, str) and result:
-            day = result
-        else:
-            day = str(_attr(self.market, "trading_day", default="") or "")
-            if not day or day == self.trading_day:
-                current = date(
-                    int(self.trading_day[:4]), int(self.trading_day[4:6]), int(self.trading_day[6:])
-                )
-                day = calendar.next_trading_day(current).strftime("%Y%m%d")
-        source = _attr(self.market, "instruments")
-        if source is not None:
-            self._load_instruments(source)
-        return day
+        today = date(
+            int(self.trading_day[:4]), int(self.trading_day[4:6]), int(self.trading_day[6:])
+        )
+        next_day = calendar.next_trading_day(today)
+        current = _attr(self.market, "instruments")
+        spots = {
+            info.instrument_id: settlements[info.instrument_id]
+            for info in self.instruments.values()
+            if not info.is_option and info.instrument_id in settlements
+        }
+        listing = build_instruments(next_day, spots, existing=list(_instrument_objects(current)))
+        self.market.roll(next_day, listing)
+        self._load_instruments(_attr(self.market, "instruments"))
+        return next_day.strftime("%Y%m%d")
 
     def _exercise(
         self, item: ExecOrder, delivery: dict[str, float], out: list[Outgoing], now: datetime
@@ -2481,11 +2500,10 @@ class SimCounter:
         self._touch("exec", item.key, item)
         self._push(out, item.investor_id, "onRtnExecOrder", item.data)
 
-    def _expire(self, row: Position, delivery: dict[str, float]) -> None:
+    def _expire(self, row: Position, delivery: dict[str, float], close: float) -> None:
         info = self.instruments[row.instrument_id]
         account = self.accounts[row.investor_id]
         if row.direction == SHORT:
-            close = self._underlying_close(info.underlying)
             in_the_money = (close > info.strike) if info.is_call else (close < info.strike)
             shares = info.unit * row.position
             stock = self._stock(row.investor_id, info.underlying, info.exchange_id)

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from vnpy_ctpsopt.sim.calendar import next_trading_day
 from vnpy_ctpsopt.sim.counter import CounterConfig, Outgoing, SessionRef, SimCounter
 from vnpy_ctpsopt.sim.instruments import (
     SimInstrument,
@@ -68,6 +67,8 @@ class BookMarket:
     settlements: dict[str, float] = field(default_factory=dict)
     taken: list[tuple[str, str, float, int]] = field(default_factory=list)
     trades: list[tuple[str, float, int]] = field(default_factory=list)
+    open_interest: dict[str, int] = field(default_factory=dict)
+    rolled_with: list[tuple[date, int]] = field(default_factory=list)
 
     def set_book(self, iid: str, bids: Levels, asks: Levels) -> None:
         self.books[iid] = (list(bids), list(asks))
@@ -84,8 +85,15 @@ class BookMarket:
                 levels[i] = (p, v - volume)
         self.taken.append((iid, side, price, volume))
 
-    def record_trade(self, iid: str, price: float, volume: int, now: datetime) -> None:
+    def record_trade(self, iid: str, price: float, volume: int, oi_delta: int) -> None:
         self.trades.append((iid, price, volume))
+        self.open_interest[iid] = self.open_interest.get(iid, 0) + oi_delta
+
+    def last_price(self, iid: str) -> float:
+        for trade in reversed(self.trades):
+            if trade[0] == iid:
+                return trade[1]
+        return self.pre_settle.get(iid, self.pre_closes.get(iid, 0.0))
 
     def limits(self, iid: str) -> tuple[float, float]:
         inst = self.instruments[iid]
@@ -106,8 +114,10 @@ class BookMarket:
     def spot(self, underlying: str) -> float:
         return self.spots.get(underlying, self.pre_closes[underlying])
 
-    def settlement_price(self, iid: str) -> float:
-        return self.settlements.get(iid, self.pre_settle.get(iid, 0.0))
+    def settle(self) -> dict[str, float]:
+        prices = {iid: self.settlements.get(iid, p) for iid, p in self.pre_settle.items()}
+        prices.update({code: self.spot(code) for code in self.pre_closes})
+        return prices
 
     def snapshot(self, iid: str, now: datetime) -> dict[str, Any]:
         bids, asks = self.book(iid)
@@ -119,14 +129,16 @@ class BookMarket:
             "AskPrice1": asks[0][0] if asks else 0.0,
         }
 
-    def roll(self) -> str:
-        day = date(int(self.trading_day[:4]), int(self.trading_day[4:6]), int(self.trading_day[6:]))
-        self.trading_day = next_trading_day(day).strftime("%Y%m%d")
+    def roll(self, next_day: date, listing: list[SimInstrument]) -> None:
+        """Next day with the same hand-built instruments (the real listing is recorded only)."""
+        self.rolled_with.append((next_day, len(listing)))
+        prices = self.settle()
+        self.trading_day = next_day.strftime("%Y%m%d")
         for iid in list(self.pre_settle):
-            self.pre_settle[iid] = self.settlement_price(iid)
+            self.pre_settle[iid] = prices[iid]
         for code in list(self.pre_closes):
-            self.pre_closes[code] = self.spot(code)
-        return self.trading_day
+            self.pre_closes[code] = prices[code]
+        self.settlements.clear()
 
 
 def standard_market(instruments: dict[str, SimInstrument]) -> BookMarket:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 import pytest
 from counter_kit import Clock, Harness, callbacks, names, orders, rejection, trades
 
 from vnpy_ctpsopt.sim import errors as E
-from vnpy_ctpsopt.sim.counter import CounterConfig, SessionRef
+from vnpy_ctpsopt.sim.counter import CounterConfig, SessionRef, SimCounter
 from vnpy_ctpsopt.sim.rules import FeeSchedule, short_margin
 
 BUY, SELL, OPEN, CLOSE = "0", "1", "0", "1"
@@ -719,3 +720,54 @@ def test_config_is_frozen() -> None:
     with pytest.raises(AttributeError):
         config.capital = 5.0  # type: ignore[misc]
     assert replace(config, capital=5.0).capital == 5.0
+
+
+# --- with the real SimMarket ---------------------------------------------------------------
+
+
+def run_real(seed: int) -> list[tuple[str, Any]]:
+    from datetime import date, timedelta
+
+    from vnpy_ctpsopt.sim.instruments import build_instruments
+    from vnpy_ctpsopt.sim.market import SimMarket
+
+    day = date(2026, 12, 21)
+    clock = Clock(datetime(2026, 12, 21, 9, 30))
+    market = SimMarket(build_instruments(day, {}), seed, day, clock.now)
+    counter = SimCounter(CounterConfig(), market, market.instruments, None, clock)
+    s = SessionRef(1, 1, "9999", "R1")
+    _, error = counter.login(s, {"BrokerID": "9999", "UserID": "R1", "Password": "p"})
+    assert error["ErrorID"] == 0
+    options = [i for i in market.instruments if i.is_option and i.exchange_id == "SSE"]
+    iid = options[10].instrument_id
+    bids, asks = market.book(iid)
+    base = {"InstrumentID": iid, "CombHedgeFlag": "1", "ContingentCondition": "1"}
+    out = counter.order_insert(s, dict(base, OrderPriceType="1", TimeCondition="1",
+                                       VolumeCondition="1", Direction="0", CombOffsetFlag="0",
+                                       VolumeTotalOriginal=3), 1)
+    out += counter.order_insert(s, dict(base, OrderPriceType="2", TimeCondition="3",
+                                        VolumeCondition="1", Direction="1", CombOffsetFlag="0",
+                                        VolumeTotalOriginal=2, LimitPrice=asks[0][0]), 2)
+    for _ in range(40):
+        clock.now += timedelta(milliseconds=500)
+        market.advance(clock.now)
+        out += counter.on_market(clock.now)
+        assert counter.check_invariants() == []
+    out += counter.roll_day()
+    assert counter.check_invariants() == []
+    assert counter.trading_day == "20261222"
+    assert counter.instruments.keys() == {i.instrument_id for i in market.instruments}
+    events = []
+    for o in out:
+        data = o.callback[1][0]
+        name = o.callback[0]
+        events.append((name, data.get("OrderStatus"), data.get("Price"), data.get("Volume")))
+    account = counter.query(s, "TradingAccount", {})[0]
+    events.append(("account", account["PreBalance"], account["CurrMargin"], None))
+    return events
+
+
+def test_real_market_round_trip_is_reproducible() -> None:
+    first = run_real(11)
+    assert sum(1 for e in first if e[0] == "onRtnTrade") >= 1
+    assert first == run_real(11)
