@@ -2379,8 +2379,8 @@ class SimCounter:
             self._exercise(item, delivery, out, now)
         for row in list(self.positions.values()):
             if row.instrument_id in expiring and row.position:
-                info = self.instruments[row.instrument_id]
-                close = settlements.get(info.underlying) or self._pre_close(info.underlying)
+                underlying = self.instruments[row.instrument_id].underlying
+                close = settlements.get(underlying) or self._pre_close(underlying)
                 self._expire(row, delivery, close)
         closes = {
             info.underlying: settlements.get(info.underlying) or self._pre_close(info.underlying)
