@@ -56,63 +56,9 @@ def build_market_and_counter(
         path.parent.mkdir(parents=True, exist_ok=True)
         store = SimStore(path)
     instruments = build_instruments(day, {})
-    market = CounterMarket(SimMarket(instruments, seed, day, start))
+    market = SimMarket(instruments, seed, day, start)
     counter = SimCounter(counter_config, market, instruments, store, clock.now)
     return market, counter, store
-
-
-class CounterMarket:
-    """The SimMarket as the counter and the exchange use it.
-
-    Adds what joins the two: ``trading_day`` as ``YYYYMMDD``, ``roll()`` that lists the next
-    trading day's contracts (instruments.build_instruments from today's listing and spots) and
-    returns the new day, ``settlement_price(id)`` from the day's settlement (computed once), and
-    ``record_trade`` accepting the counter's call shape.
-    Every other attribute is the SimMarket's own.
-    """
-
-    def __init__(self, market: Any) -> None:
-        self.market = market
-        self._settlement: dict[str, float] | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.market, name)
-
-    @property
-    def trading_day(self) -> str:
-        return str(self.market.trading_day.strftime("%Y%m%d"))
-
-    @property
-    def instruments(self) -> list[Any]:
-        return list(self.market.instruments)
-
-    def instrument_ids(self) -> list[str]:
-        return list(self.market.instrument_ids())
-
-    def settlement_price(self, instrument_id: str) -> float:
-        if self._settlement is None:
-            self._settlement = dict(self.market.settle())
-        return self._settlement[instrument_id]
-
-    def record_trade(self, instrument_id: str, price: float, volume: int, extra: Any = 0) -> None:
-        """The counter passes the trade time where SimMarket takes the open-interest change;
-        until the two agree, a time counts as no open-interest change."""
-        delta = 0 if isinstance(extra, datetime) else int(extra)
-        self.market.record_trade(instrument_id, price, volume, delta)
-
-    def roll(self) -> str:
-        from .instruments import build_instruments
-
-        today: date = self.market.trading_day
-        current = list(self.market.instruments)
-        spots = {
-            i.instrument_id: self.market.spot(i.instrument_id) for i in current if not i.is_option
-        }
-        next_day = calendar.next_trading_day(today)
-        listing = build_instruments(next_day, spots, existing=current)
-        self.market.roll(next_day, listing)
-        self._settlement = None
-        return self.trading_day
 
 
 def instrument_ids(market: Any) -> list[str]:
