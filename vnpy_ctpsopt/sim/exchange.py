@@ -97,6 +97,7 @@ PUBLISHING_PHASES: frozenset[str] = frozenset(
     }
 )
 MAX_ROLLS_PER_STEP: int = 10
+MAX_CATCH_UP_ROLLS: int = 400
 
 
 def roll_instant(trading_day: str) -> datetime:
@@ -188,6 +189,7 @@ class SimExchange:
         self.instrument_ids: frozenset[str] = frozenset(self._instrument_ids())
         self._phase = self._current_phase(self.clock.now())
         self._next_roll: datetime = roll_instant(str(self.counter.trading_day))
+        self._catch_up(self.clock.now())
         self._thread = threading.Thread(
             target=self._run_market, name=f"sim-market-{self.name}", daemon=True
         )
@@ -265,6 +267,15 @@ class SimExchange:
         with self.lock:
             self._roll()
             return str(self.counter.trading_day)
+
+    def _catch_up(self, now: datetime) -> None:
+        """Roll a stored counter forward to the trading day of ``now`` (before any session)."""
+        rolls = 0
+        while now >= self._next_roll and rolls < MAX_CATCH_UP_ROLLS:
+            self._roll()
+            rolls += 1
+        if rolls:
+            logger.info(f"模拟柜台 {self.name} 已结算至交易日 {self.counter.trading_day}")
 
     def _roll(self) -> None:
         """One trading-day roll (under ``lock``): settlement pushes, new listing, new day."""

@@ -55,6 +55,9 @@ def build_market_and_counter(
 
         path.parent.mkdir(parents=True, exist_ok=True)
         store = SimStore(path)
+        stored = str(store.load().get("kv", {}).get("trading_day", "") or "")
+        if stored:  # resume the stored day; the exchange rolls forward to today by itself
+            day = datetime.strptime(stored, "%Y%m%d").date()
     instruments = build_instruments(day, {})
     market = SimMarket(instruments, seed, day, start)
     counter = SimCounter(counter_config, market, instruments, store, clock.now)

@@ -1,0 +1,70 @@
+"""A state file carries the counter across exchange restarts (through the seam only)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim_seam import next_reqid, open_td, unique_name
+
+
+def test_orders_survive_an_exchange_restart(tmp_path: Path) -> None:
+    state = tmp_path / "counter.db"
+    name = unique_name("state")
+    url = f"sim://{name}?seed=4&state={state}&clock=manual&start=20261130T100000&qps=100"
+    td, spi, login = open_td(url, password="secret")
+    reqid = next_reqid()
+    assert td.reqQryInstrument({}, reqid) == 0
+    rows = spi.wait_rsp("onRspQryInstrument", reqid)
+    inst = (
+        sorted(r[0] for r in rows if r[0].get("OptionsType") in ("1", "2"))[0]
+        if False
+        else [r[0] for r in rows if r[0].get("OptionsType") in ("1", "2")][0]
+    )
+    reqid = next_reqid()
+    assert td.reqQryDepthMarketData({"InstrumentID": inst["InstrumentID"]}, reqid) == 0
+    depth = spi.wait_rsp("onRspQryDepthMarketData", reqid)[0][0]
+    req = {
+        "BrokerID": "2001", "InvestorID": "00001", "UserID": "00001",
+        "InstrumentID": inst["InstrumentID"], "ExchangeID": inst["ExchangeID"], "OrderRef": "5",
+        "OrderPriceType": "2", "Direction": "0", "CombOffsetFlag": "0", "CombHedgeFlag": "1",
+        "LimitPrice": depth["LowerLimitPrice"], "VolumeTotalOriginal": 2, "TimeCondition": "3",
+        "VolumeCondition": "1", "MinVolume": 1, "ContingentCondition": "1",
+        "ForceCloseReason": "0",
+    }  # fmt: skip
+    assert td.reqOrderInsert(req, next_reqid()) == 0
+    acked = spi.wait("onRtnOrder", where=lambda a: bool(a[0]["OrderSysID"]))[0][0]
+    td.close()
+    assert state.exists()
+
+    td, spi, again = open_td(url, password="secret")
+    try:
+        assert again[1]["ErrorID"] == 0
+        assert again[0]["TradingDay"] == login[0]["TradingDay"]
+        reqid = next_reqid()
+        assert td.reqQryOrder({}, reqid) == 0
+        orders = [r[0] for r in spi.wait_rsp("onRspQryOrder", reqid)]
+        assert [(o["OrderSysID"], o["OrderStatus"]) for o in orders] == [
+            (acked["OrderSysID"], acked["OrderStatus"])
+        ]
+        intruder, _, wrong = open_td(url, password="other")
+        intruder.close()
+        assert wrong[1]["ErrorID"] == 132  # the stored password survived too
+    finally:
+        td.close()
+
+
+def test_a_stored_counter_rolls_forward_to_today(tmp_path: Path) -> None:
+    state = tmp_path / "counter.db"
+    monday = f"sim://{unique_name('days')}?seed=4&state={state}&clock=manual&start=20261130T100000"
+    td, _, login = open_td(monday)
+    td.close()
+    assert login[0]["TradingDay"] == "20261130"
+    wednesday = (
+        f"sim://{unique_name('days')}?seed=4&state={state}&clock=manual&start=20261202T100000"
+    )
+    td, spi, login = open_td(wednesday)
+    try:
+        assert login[1]["ErrorID"] == 0
+        assert login[0]["TradingDay"] == td.getTradingDay() == "20261202"
+    finally:
+        td.close()
