@@ -504,6 +504,8 @@ class SimCounter:
         self._new_flow: list[tuple[str, int, str, Callback]] = []
         if store is not None:
             self._load(store)
+            if day and str(day) > self.trading_day:
+                self._catch_up(str(day))
 
     # --- helpers: time, ids, instruments ---------------------------------------------------
     def _load_instruments(self, source: Any) -> None:
@@ -603,6 +605,8 @@ class SimCounter:
     def _serialise(kind: str, obj: Any) -> Data:
         if kind in ("trades", "locks"):
             return {"rows": obj}
+        if kind == "instrument":
+            return {k: v for k, v in asdict(obj).items() if k != "row"}
         return asdict(obj)
 
     def _load(self, store: Any) -> None:
@@ -637,6 +641,9 @@ class SimCounter:
                     self.exec_orders[obj.key] = obj
                 else:
                     self.quotes[obj.key] = obj
+        for iid, value in entities.get("instrument", {}).items():
+            if iid not in self.instruments:  # delisted since (expired): still needed to settle
+                self.instruments[iid] = InstrumentInfo(**dict(value, row={}))
         for investor, value in entities.get("trades", {}).items():
             self.trades[investor] = list(value["rows"])
         for investor, value in entities.get("locks", {}).items():
@@ -765,6 +772,7 @@ class SimCounter:
             row = Position(investor, broker, info.instrument_id, info.exchange_id, direction, hedge)
             row.pre_settlement = self._pre_settle(info.instrument_id)
             self.positions[key] = row
+            self._touch("instrument", info.instrument_id, info)
         self._touch("position", key, row)
         return row
 
@@ -2024,7 +2032,7 @@ class SimCounter:
 
         rows: list[Data]
         if table == "instrument":
-            rows = [self._instrument_row(i) for i in self.instruments]
+            rows = [self._instrument_row(i) for i in self._raw_instruments]
             rows = [r for r in rows if keep(r)]
         elif table == "trading_account":
             account = self.accounts.get(investor)
@@ -2362,16 +2370,48 @@ class SimCounter:
            PreSettlementPrice, PositionCost at settlement);
         4. the market rolls and the new trading day starts with empty orders, trades and flows.
         """
+        settlements = self._settle_market()
+        out = self._close_day(settlements)
+        self.trading_day = self._roll_market(settlements)
+        self._kv_dirty = True
+        self._commit()
+        return out
+
+    def _catch_up(self, market_day: str) -> None:
+        """A state file from an earlier trading day met a market already on ``market_day``
+        (restart after the close): settle the stored day at the market's previous settlement
+        prices and underlying closes, then continue on ``market_day``."""
+        settlements: dict[str, float] = {}
+        for iid, info in self.instruments.items():
+            try:
+                if info.is_option:
+                    settlements[iid] = float(self.market.pre_settlement(iid))
+                else:
+                    settlements[iid] = float(self.market.pre_close(iid))
+            except (KeyError, AttributeError):
+                continue
+        self._close_day(settlements, expire_before=market_day)
+        self.trading_day = market_day
+        self._kv_dirty = True
+        self._commit()
+
+    def _close_day(
+        self, settlements: Mapping[str, float], expire_before: str = ""
+    ) -> list[Outgoing]:
+        """Steps 1-3 of ``roll_day``; options with ExpireDate <= today (< ``expire_before``
+        when catching up) expire."""
         out: list[Outgoing] = []
         now = self.now()
         for order in sorted(self.orders.values(), key=lambda o: o.key):
             if order.live:
                 self._cancel(order, now, out, "已撤单")
         delivery: dict[str, float] = {}
-        settlements = self._settle_market()
         expiring = {
             iid for iid, info in self.instruments.items()
-            if info.is_option and info.expire_date and info.expire_date <= self.trading_day
+            if info.is_option and info.expire_date and (
+                info.expire_date < expire_before if expire_before
+                else info.expire_date <= self.trading_day
+            )
         }
         for item in sorted(self.exec_orders.values(), key=lambda e: e.key):
             if not item.active or item.instrument_id not in expiring:
@@ -2387,6 +2427,8 @@ class SimCounter:
             for info in self.instruments.values()
             if info.is_option
         }
+        for iid in expiring:
+            self._touch("instrument", iid, None)
         for account in self.accounts.values():
             account.curr_margin = account.exchange_margin = 0.0
         for row in list(self.positions.values()):
@@ -2445,9 +2487,6 @@ class SimCounter:
         self.quotes.clear()
         self.books.clear()
         self.flows.clear()
-        self.trading_day = self._roll_market(settlements)
-        self._kv_dirty = True
-        self._commit()
         return out
 
     def _roll_market(self, settlements: Mapping[str, float]) -> str:

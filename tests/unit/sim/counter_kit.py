@@ -172,14 +172,29 @@ class Harness:
     """A counter on the hand-built market, with helpers that check invariants after each call."""
 
     def __init__(
-        self, config: CounterConfig | None = None, store: Any = None, clock: Clock | None = None
+        self,
+        config: CounterConfig | None = None,
+        store: Any = None,
+        clock: Clock | None = None,
+        *,
+        market_day: str = TRADING_DAY,
+        delist_options: bool = False,
+        pre_closes: dict[str, float] | None = None,
     ) -> None:
         self.instruments = build_instruments()
         self.names = ids(self.instruments)
         self.market = standard_market(self.instruments)
+        self.market.trading_day = market_day
+        self.market.pre_closes.update(pre_closes or {})
+        if delist_options:
+            self.market.instruments = {
+                k: v for k, v in self.instruments.items() if not v.is_option
+            }
+            self.market.pre_settle.clear()
         self.clock = clock or Clock()
         self.config = config or CounterConfig()
-        self.counter = SimCounter(self.config, self.market, self.instruments, store, self.clock)
+        listing = self.market.instruments
+        self.counter = SimCounter(self.config, self.market, listing, store, self.clock)
         self._session_ids = 100
         self.reqid = 0
 

@@ -164,3 +164,45 @@ def test_kill_9_keeps_every_acknowledged_item(tmp_path: Path) -> None:
     assert long_row["Position"] == kinds.count((BUY, OPEN)) - kinds.count((SELL, CLOSE))
     assert short_row.get("Position", 0) == kinds.count((SELL, OPEN))
     assert account["Balance"] == account["PreBalance"] + account["CashIn"] - account["Commission"]
+
+
+def test_restart_on_a_later_day_catches_up(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    h = Harness(store=SimStore(path))
+    s = h.login("C1")
+    call, put = h.names["sse_call"], h.names["sse_put"]
+    h.order(s, put, SELL, OPEN, 0.0399, 2)
+    h.order(s, call, BUY, OPEN, 0.0503, 1)
+    h.order(s, call, BUY, OPEN, 0.0400, 1)  # rests: gone after the close
+    balance = h.account(s)["Balance"]
+    h.counter.store.close()
+
+    later = Harness(store=SimStore(path), market_day="20261222")
+    later.check()
+    assert later.counter.trading_day == "20261222"
+    s = later.login("C1")
+    assert later.counter.query(s, "Order", {}) == []
+    account = later.account(s)
+    assert account["PreBalance"] == balance and account["FrozenCash"] == 0.0
+    short = later.position(s, put, "3")
+    assert short["YdPosition"] == 2 and short["TodayPosition"] == 0 and short["UseMargin"] > 0
+    assert later.position(s, call, "2")["YdPosition"] == 1
+
+
+def test_restart_after_expiry_settles_delisted_contracts(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    h = Harness(store=SimStore(path), market_day="20261223")
+    s = h.login("C2")
+    call = h.names["sse_call"]
+    h.order(s, call, SELL, OPEN, 0.0499, 1)  # short call, expires today
+    h.counter.store.close()
+
+    # next day: the market no longer lists the expired options; the underlying closed at 3.0
+    later = Harness(store=SimStore(path), market_day="20261224", delist_options=True,
+                    pre_closes={"510050": 3.0})
+    later.check()
+    s = later.login("C2")
+    assert later.counter.trading_day == "20261224"
+    assert later.position(s, call, "3") == {}
+    assert later.position(s, "510050", "2")["Position"] == 100_000 - 10_000  # assigned
+    assert later.account(s)["CurrMargin"] == 0.0
