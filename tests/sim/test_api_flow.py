@@ -14,6 +14,7 @@ from sim_seam import (
     next_reqid,
     open_md,
     open_td,
+    poll_until,
     unique_name,
 )
 
@@ -263,3 +264,17 @@ def test_callbacks_get_fresh_dicts() -> None:
     finally:
         for api in (td, other, md1, md2):
             api.close()
+
+
+def test_set_speed_changes_the_rate_of_simulated_time() -> None:
+    name = unique_name("speed")
+    td, _, _ = open_td(f"sim://{name}?seed=5&state=memory&speed=1")
+    try:
+        exchange = td.exchange  # type: ignore[attr-defined]
+        started_sim, started_wall = exchange.now(), time.monotonic()
+        exchange.set_speed(600.0)
+        assert poll_until(lambda: (exchange.now() - started_sim).total_seconds() >= 60, 5.0)
+        assert time.monotonic() - started_wall < 5.0  # 60 s of market in well under 5 s
+        assert exchange.wait_market(5.0)  # the market thread keeps up
+    finally:
+        td.close()

@@ -156,6 +156,20 @@ class SimApiBase:
         to the connection); dict arguments are copied when delivered."""
         self._worker.post(lambda: self._call(name, args), generation)
 
+    def deliver_each(self, generation: int, name: str, items: list[Any]) -> None:
+        """Queue ``spi.name(item)`` for every item as one job (market-data fan-out)."""
+
+        def job() -> None:
+            for item in items:
+                if generation != self._generation:
+                    return
+                try:
+                    self._call(name, (item,))
+                except Exception:
+                    logger.exception("模拟柜台回调处理异常")
+
+        self._worker.post(job, generation)
+
     def drop(self, reason: int, reconnect_delay: float) -> None:
         """Lose the connection: ``onFrontDisconnected(reason)``, then reconnect after a delay."""
         with self._lock:

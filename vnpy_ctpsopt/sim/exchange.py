@@ -592,15 +592,19 @@ class SimExchange:
                         record.deliver("onRtnInstrumentStatus", status)
         if phase not in PUBLISHING_PHASES and not (changed and phase == THOST_FTDC_IS_Closed):
             return
-        cache: dict[str, dict[str, Any]] = {}
-        for record in self._sessions.values():
-            if record.kind != "md" or not record.logged_in:
-                continue
-            for code in sorted(record.market_data):
-                snapshot = cache.get(code)
-                if snapshot is None:
-                    snapshot = cache[code] = self.market.snapshot(code, now)
-                record.deliver("onRtnDepthMarketData", snapshot)
+        readers = [
+            (record, sorted(record.market_data & self.instrument_ids))
+            for record in self._sessions.values()
+            if record.kind == "md" and record.logged_in and record.market_data
+        ]
+        wanted = sorted({code for _, codes in readers for code in codes})
+        if not wanted:
+            return
+        snapshots = dict(zip(wanted, self.market.snapshots(wanted, now), strict=True))
+        for record, codes in readers:
+            record.api.deliver_each(
+                record.generation, "onRtnDepthMarketData", [snapshots[c] for c in codes]
+            )
 
     def _current_phase(self, now: datetime) -> str:
         if self.config.hours != HOURS_EXCHANGE:
