@@ -750,6 +750,13 @@ class SimCounter:
         self._commit()
         return data, E.rsp_info(E.NONE)
 
+    def _flows_error(self, session: SessionRef, error_id: int) -> bool:
+        """Whether a rejection also goes to the investor's private flow (OnErrRtn*): not when
+        the request had no valid identity (not logged in, another investor's id)."""
+        if error_id in (E.NOT_LOGIN_YET, E.NO_PRIVILEGE):
+            return False
+        return session.investor_id in self.accounts
+
     def _check_session(self, session: SessionRef, req: Data) -> Account:
         state = self.sessions.get((session.front_id, session.session_id))
         account = self.accounts.get(session.investor_id)
@@ -861,7 +868,7 @@ class SimCounter:
             out.append(
                 Outgoing(TARGET_SESSION, session, ("onRspOrderInsert", (data, error, reqid, True)))
             )
-            if session.investor_id in self.accounts:
+            if self._flows_error(session, rejection.error_id):
                 self._push_err(out, session.investor_id, "onErrRtnOrderInsert", data, error)
             self._commit()
             return out
@@ -1333,7 +1340,7 @@ class SimCounter:
             error = E.rsp_info(rejection.error_id)
             rsp = ("onRspOrderAction", (dict(req), error, reqid, True))
             out.append(Outgoing(TARGET_SESSION, session, rsp))
-            if session.investor_id in self.accounts:
+            if self._flows_error(session, rejection.error_id):
                 action = self._order_action_data(session, req, now, rejection.error_id)
                 self._push_err(out, session.investor_id, "onErrRtnOrderAction", action, error)
             self._commit()
@@ -1488,7 +1495,7 @@ class SimCounter:
             error = E.rsp_info(rejection.error_id)
             rsp = ("onRspExecOrderInsert", (data, error, reqid, True))
             out.append(Outgoing(TARGET_SESSION, session, rsp))
-            if session.investor_id in self.accounts:
+            if self._flows_error(session, rejection.error_id):
                 self._push_err(out, session.investor_id, "onErrRtnExecOrderInsert", data, error)
             self._commit()
             return out
@@ -1614,7 +1621,7 @@ class SimCounter:
             error = E.rsp_info(rejection.error_id)
             rsp = ("onRspExecOrderAction", (dict(req), error, reqid, True))
             out.append(Outgoing(TARGET_SESSION, session, rsp))
-            if session.investor_id in self.accounts:
+            if self._flows_error(session, rejection.error_id):
                 name = "onErrRtnExecOrderAction"
                 self._push_err(out, session.investor_id, name, dict(req), error)
             self._commit()
@@ -1686,7 +1693,7 @@ class SimCounter:
             out.append(
                 Outgoing(TARGET_SESSION, session, ("onRspLockInsert", (data, error, reqid, True)))
             )
-            if session.investor_id in self.accounts:
+            if self._flows_error(session, rejection.error_id):
                 self._push_err(out, session.investor_id, "onErrRtnLockInsert", data, error)
             self._commit()
             return out
@@ -1820,7 +1827,7 @@ class SimCounter:
             out.append(
                 Outgoing(TARGET_SESSION, session, ("onRspQuoteInsert", (data, error, reqid, True)))
             )
-            if session.investor_id in self.accounts:
+            if self._flows_error(session, rejection.error_id):
                 self._push_err(out, session.investor_id, "onErrRtnQuoteInsert", data, error)
             self._commit()
             return out
@@ -1969,7 +1976,7 @@ class SimCounter:
             error = E.rsp_info(rejection.error_id)
             rsp = ("onRspQuoteAction", (dict(req), error, reqid, True))
             out.append(Outgoing(TARGET_SESSION, session, rsp))
-            if session.investor_id in self.accounts:
+            if self._flows_error(session, rejection.error_id):
                 self._push_err(out, session.investor_id, "onErrRtnQuoteAction", dict(req), error)
             self._commit()
             return out
@@ -1994,7 +2001,7 @@ class SimCounter:
             error = E.rsp_info(rejection.error_id)
             rsp = ("onRspForQuoteInsert", (data, error, reqid, True))
             out.append(Outgoing(TARGET_SESSION, session, rsp))
-            if session.investor_id in self.accounts:
+            if self._flows_error(session, rejection.error_id):
                 self._push_err(out, session.investor_id, "onErrRtnForQuoteInsert", data, error)
             self._commit()
             return out
@@ -2091,7 +2098,13 @@ class SimCounter:
         elif table == "depth_market_data":
             now = self.now()
             ids = [iid] if iid else list(self.instruments)
-            rows = [dict(self.market.snapshot(i, now)) for i in ids if i in self.instruments]
+            rows = []
+            for i in ids:
+                if i in self._raw_instruments:
+                    try:
+                        rows.append(dict(self.market.snapshot(i, now)))
+                    except KeyError:
+                        continue
         else:
             rows = []
         return rows
