@@ -1906,10 +1906,10 @@ class SimCounter:
             NotifySequence=2,
             StatusMsg="报价已接受",
         )
+        out.extend(sub)
         if quote.active:
             quote_data["QuoteStatus"] = C.THOST_FTDC_OST_NoTradeQueueing
             self._push(out, session.investor_id, "onRtnQuote", quote_data)
-        out.extend(sub)
         self._commit()
         return out
 

@@ -198,9 +198,15 @@ class Harness:
         self._session_ids = 100
         self.reqid = 0
 
-    def check(self) -> None:
+    def check(self, out: list[Outgoing] | None = None) -> None:
         problems = self.counter.check_invariants()
         assert problems == [], problems
+        if out:  # private-flow numbers rise in delivery order, per investor
+            last: dict[str, int] = {}
+            for o in out:
+                if o.target == "investor":
+                    assert o.seq is not None and o.seq > last.get(o.key, 0), o
+                    last[o.key] = o.seq
 
     def login(self, investor: str = "1001", password: str = "pw", front: int = 1) -> SessionRef:
         self._session_ids += 1
@@ -249,13 +255,13 @@ class Harness:
             "IsAutoSuspend": 0,
         }
         out = self.counter.order_insert(session, req, self.reqid)
-        self.check()
+        self.check(out)
         return out
 
     def call(self, method: str, session: SessionRef, req: dict[str, Any]) -> list[Outgoing]:
         self.reqid += 1
         out: list[Outgoing] = getattr(self.counter, method)(session, req, self.reqid)
-        self.check()
+        self.check(out)
         return out
 
     def account(self, session: SessionRef) -> dict[str, Any]:

@@ -51,8 +51,7 @@ def test_random_operations_keep_invariants(seed: int) -> None:
                               ladder(round(mid + 0.0002, 4), 0.0001,
                                      [rng.randint(1, 30) for _ in range(5)], False))
             h.clock.now += timedelta(seconds=1)
-            h.counter.on_market(h.clock.now)
-            h.check()
+            h.check(h.counter.on_market(h.clock.now))
         elif roll < 0.85:
             h.call("lock_insert", s, {"InstrumentID": "510050", "ExchangeID": "SSE",
                                       "Volume": rng.choice([10000, 20000]),
@@ -67,8 +66,7 @@ def test_random_operations_keep_invariants(seed: int) -> None:
             h.call("exec_order_insert", s, {"InstrumentID": iid, "Volume": rng.randint(1, 3),
                                             "ActionType": "1", "HedgeFlag": "1"})
         elif step > 100 and h.counter.trading_day < "20261223":
-            h.counter.roll_day()
-            h.check()
+            h.check(h.counter.roll_day())
             refs.clear()
         for session in sessions:
             account = h.account(session)
@@ -79,8 +77,7 @@ def test_random_operations_keep_invariants(seed: int) -> None:
             )
     # settle everything, expiry included, from whatever state the walk reached
     while h.counter.trading_day <= "20261223":
-        h.counter.roll_day()
-        h.check()
+        h.check(h.counter.roll_day())
     for session in sessions:
         assert [r for r in h.positions(session) if r["InstrumentID"] in options] == []
         account = h.account(session)
