@@ -9,8 +9,10 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from vnpy_ctpsopt.api import constant as C
+from vnpy_ctpsopt.options.pricing import implied_vol
 from vnpy_ctpsopt.sim.calendar import next_trading_day
 from vnpy_ctpsopt.sim.instruments import (
+    UNDERLYINGS,
     SimInstrument,
     build_instruments,
     etf_price_limits,
@@ -340,3 +342,40 @@ def test_aware_datetimes_and_isolation(chain: list[SimInstrument]) -> None:
     a.record_trade(iid, 0.05, 1, 0)
     assert b.snapshot(iid, START)["Volume"] != a.snapshot(iid, START)["Volume"]
     assert not math.isnan(a.theo(iid))
+
+
+def test_underlying_daily_volatility_is_realistic() -> None:
+    # ETFs only (cheap): one simulated trading day per seed, in one large step.
+    etfs = [i for i in build_instruments(DAY, {}) if not i.is_option]
+    returns: dict[str, list[float]] = {i.instrument_id: [] for i in etfs}
+    for seed in range(300):
+        market = SimMarket(etfs, seed, DAY, START, activity=0.0)
+        market.advance(START + timedelta(hours=4))
+        for code in returns:
+            returns[code].append(math.log(market.spot(code) / market.pre_close(code)))
+    for inst in etfs:
+        sample = returns[inst.instrument_id]
+        mean = sum(sample) / len(sample)
+        sd = math.sqrt(sum((r - mean) ** 2 for r in sample) / (len(sample) - 1))
+        expected = next(u.daily_vol for u in UNDERLYINGS if u.code == inst.instrument_id)
+        assert 0.8 * expected < sd < 1.2 * expected
+
+
+def test_options_show_a_put_skew(chain: list[SimInstrument]) -> None:
+    market = SimMarket(chain, 2, DAY, START, activity=0.0)
+    spot = market.spot("510050")
+    t = (date(2027, 1, 27) - DAY).days / 365 + 1 / 365
+
+    def iv(code: str) -> float:
+        inst = _option(chain, code)
+        price = market.theo(inst.instrument_id)
+        return implied_vol(price, spot, inst.strike, t, 0.015, inst.is_call)
+
+    low_put, atm_call, atm_put = (
+        iv("510050P2701M02850"),
+        iv("510050C2701M03100"),
+        iv("510050P2701M03100"),
+    )
+    assert atm_call == pytest.approx(atm_put, abs=1e-9)  # one smile for calls and puts
+    assert 0.12 < atm_call < 0.35
+    assert low_put > atm_call
