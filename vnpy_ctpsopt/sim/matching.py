@@ -11,6 +11,7 @@ synthetic book (it is older than the book's latest refresh).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -86,15 +87,13 @@ class RestingBook:
     def side(self, direction: str) -> list[Resting]:
         return self.bids if direction == BUY else self.asks
 
+    @staticmethod
+    def _rank(order: Resting) -> tuple[float, int]:
+        return (-order.price if order.direction == BUY else order.price, order.seq)
+
     def add(self, order: Resting) -> None:
         side = self.side(order.direction)
-        sign = -1.0 if order.direction == BUY else 1.0
-        rank = (sign * order.price, order.seq)
-        index = len(side)
-        for i, other in enumerate(side):
-            if (sign * other.price, other.seq) > rank:
-                index = i
-                break
+        index = bisect.bisect_right(side, self._rank(order), key=self._rank)
         side.insert(index, order)
         self.by_key[order.key] = order
 
