@@ -38,7 +38,6 @@ from .mapping import (
     EXCHANGE_SOPT2VT,
     EXEC_RESULT_NAMES,
     HEDGE_COVERED,
-    HEDGE_MARKET_MAKER,
     HEDGE_SPECULATION,
     MARKET_PRICE_TYPES,
     OFFSET_SOPT2VT,
@@ -820,7 +819,10 @@ def build_quote(
     brokerid: str,
     userid: str,
 ) -> tuple[Data | None, str]:
-    """Validate and build a CThostFtdcInputQuoteField dict (market-maker two-sided quote)."""
+    """Validate and build a CThostFtdcInputQuoteField dict (market-maker two-sided quote).
+
+    Both sides carry the speculation hedge flag, as vnpy_ctp sends them; the counter attaches the
+    account's market-maker trading code."""
     if contract is None:
         return None, f"找不到合约：{req.vt_symbol}"
     if contract.product != Product.OPTION:
@@ -852,8 +854,8 @@ def build_quote(
         "AskVolume": int(req.ask_volume),
         "BidOffsetFlag": bid_offset,
         "AskOffsetFlag": ask_offset,
-        "BidHedgeFlag": HEDGE_MARKET_MAKER,
-        "AskHedgeFlag": HEDGE_MARKET_MAKER,
+        "BidHedgeFlag": HEDGE_SPECULATION,
+        "AskHedgeFlag": HEDGE_SPECULATION,
         "BidOrderRef": bid_order_ref,
         "AskOrderRef": ask_order_ref,
     }, ""

@@ -236,8 +236,9 @@ class QueryScheduler:
     - ``on_timer()`` (every timer event) sends the next query when nothing is in flight and the
       interval has passed; a non-zero return (-1 not connected, -2 too many in flight, -3 rate) keeps
       the task at the head for the next timer event;
-    - ``done(reqid)`` (the ``last`` response) frees the slot and may send the next query right away
-      from the callback thread when the interval has passed; it never sleeps;
+    - ``done(reqid)`` (the ``last`` response) frees the slot and sends the next query right away
+      when the interval has passed, else arms a one-shot timer thread for the rest of the interval;
+      nothing ever sleeps in a callback thread;
     - ``retry(reqid)`` (onRspError 90 "查询未就绪") puts the task back at the head;
     - a query without an answer for ``timeout`` seconds is given up so the queue cannot stall.
 
@@ -251,8 +252,10 @@ class QueryScheduler:
         timeout: float = 15.0,
         max_retries: int = 30,
         on_give_up: Callable[[str], None] | None = None,
+        wake_thread: bool = True,
     ) -> None:
         self._next_reqid = next_reqid
+        self._wake_thread = wake_thread
         self.interval = interval
         self.timeout = timeout
         self.max_retries = max_retries
@@ -261,6 +264,7 @@ class QueryScheduler:
         self._queue: list[QueryTask] = []
         self._in_flight: _InFlight | None = None
         self._last_sent: float = 0.0
+        self._wakeup: threading.Timer | None = None
         self.active: bool = False
 
     def request(self, name: str, send: Callable[[int], int], front: bool = False) -> None:
@@ -318,13 +322,26 @@ class QueryScheduler:
         with self._lock:
             self._queue.clear()
             self._in_flight = None
+            wakeup, self._wakeup = self._wakeup, None
+        if wakeup is not None:
+            wakeup.cancel()
+
+    def _wake(self) -> None:
+        with self._lock:
+            self._wakeup = None
+        self._pump()
 
     def _pump(self) -> None:
         with self._lock:
             if not self.active or self._in_flight is not None or not self._queue:
                 return
             now: float = time.monotonic()
-            if now - self._last_sent < self.interval:
+            wait: float = self.interval - (now - self._last_sent)
+            if wait > 0:
+                if self._wakeup is None and self._wake_thread:
+                    self._wakeup = threading.Timer(wait, self._wake)
+                    self._wakeup.daemon = True
+                    self._wakeup.start()
                 return
             task: QueryTask = self._queue[0]
             reqid: int = self._next_reqid()

@@ -517,7 +517,7 @@ def qreq(**kw: object) -> QuoteRequest:
 def test_quote_build_and_refusals() -> None:
     data, reason = p.build_quote(qreq(), contract(), "4", "20", "21", "9999", "000001")
     assert reason == "" and data is not None
-    assert (data["BidHedgeFlag"], data["AskHedgeFlag"]) == ("5", "5")
+    assert (data["BidHedgeFlag"], data["AskHedgeFlag"]) == ("1", "1")
     assert (data["BidOrderRef"], data["AskOrderRef"], data["QuoteRef"]) == ("20", "21", "4")
     for kw, fragment in [
         ({"bid_offset": Offset.NONE}, "开平"),

@@ -111,7 +111,9 @@ def make(monkeypatch, interval: float = 1.0, **kw):  # type: ignore[no-untyped-d
     monkeypatch.setattr("vnpy_ctpsopt.gateway.state.time.monotonic", clock)
     ids = iter(range(1, 10_000))
     given_up: list[str] = []
-    sched = QueryScheduler(lambda: next(ids), interval=interval, on_give_up=given_up.append, **kw)
+    sched = QueryScheduler(
+        lambda: next(ids), interval=interval, on_give_up=given_up.append, wake_thread=False, **kw
+    )
     sched.active = True
     return sched, clock, given_up
 
@@ -217,3 +219,15 @@ def test_log_throttle(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     clock.now += 61
     text = throttle.check("断开")
     assert text is not None and "重复2次" in text
+
+
+def test_next_query_goes_after_the_interval_without_waiting_for_the_timer() -> None:
+    ids = iter(range(1, 100))
+    sched = QueryScheduler(lambda: next(ids), interval=0.05)
+    sched.active = True
+    second_sent = threading.Event()
+    sched.request("a", lambda r: 0)
+    sched.request("b", lambda r: second_sent.set() or 0)
+    sched.done(1)
+    assert second_sent.wait(5.0)
+    sched.reset()
