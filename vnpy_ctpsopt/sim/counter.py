@@ -478,6 +478,7 @@ class SimCounter:
         self.store = store
         self._clock = clock
         self._last_now: datetime | None = None
+        self._close_matched = ""  # trading day whose closing auction was matched
         source = instruments if instruments is not None else _attr(market, "instruments")
         self.instruments: dict[str, InstrumentInfo] = {}
         self._load_instruments(source)
@@ -537,10 +538,10 @@ class SimCounter:
             return self._last_now
         return datetime.now(CHINA).replace(tzinfo=None)
 
-    def _phase(self) -> Phase:
+    def _phase(self, now: datetime | None = None) -> Phase:
         if self.config.hours != "exchange":
             return Phase.CONTINUOUS
-        return phase_at(self.now().time())
+        return phase_at((now or self.now()).time())
 
     def _next(self, name: str, start: int = 1) -> int:
         value = self.seqs.get(name, start - 1) + 1
@@ -1414,11 +1415,16 @@ class SimCounter:
     def on_market(self, now: datetime) -> list[Outgoing]:
         """After the market advanced to ``now``: in continuous trading, crossed client orders
         trade with each other, then resting orders the refreshed book crosses are filled at their
-        own price, limited by displayed volume."""
+        own price, limited by displayed volume. With exchange hours, orders held through an
+        auction meet the book at the next continuous step (opening) or once at the close
+        (closing auction, first step after 15:00)."""
         self._last_now = now
         out: list[Outgoing] = []
-        if not matching_allowed(self._phase()):
-            return out
+        phase = self._phase(now)
+        if not matching_allowed(phase):
+            if phase != Phase.CLOSED or self._close_matched == self.trading_day:
+                return out
+            self._close_matched = self.trading_day
         for iid in list(self.books):
             book = self.books[iid]
             if not len(book):

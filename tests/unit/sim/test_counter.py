@@ -771,3 +771,18 @@ def test_real_market_round_trip_is_reproducible() -> None:
     first = run_real(11)
     assert sum(1 for e in first if e[0] == "onRtnTrade") >= 1
     assert first == run_real(11)
+
+
+def test_closing_auction_orders_match_at_the_close() -> None:
+    clock = Clock(datetime(2026, 12, 21, 14, 58))
+    h = Harness(CounterConfig(hours="exchange"), clock=clock)
+    s = h.login()
+    c = h.names["sse_call"]
+    pushes = orders(h.order(s, c, BUY, OPEN, 0.0503, 2))
+    assert pushes[-1]["OrderStatus"] == "3" and not trades([])  # held in the auction
+    assert h.counter.on_market(datetime(2026, 12, 21, 14, 59)) == []
+    out = h.counter.on_market(datetime(2026, 12, 21, 15, 0, 1))
+    h.check(out)
+    assert sum(t["Volume"] for t in trades(out)) == 2
+    h.order(s, c, BUY, OPEN, 0.0503, 1)  # after the close: exchange reject
+    assert h.counter.on_market(datetime(2026, 12, 21, 15, 0, 2)) == []  # matched once only
