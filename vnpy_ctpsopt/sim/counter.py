@@ -145,6 +145,8 @@ class CounterConfig:
     - ``max_limit_volume`` / ``max_market_volume``: per-order maxima (limit 50, market 10).
     - ``self_trade_check``: reject an order that would trade against the same investor's
       resting order with 154.
+    - ``max_orders_per_second``: order inserts + cancels a session may send per second of
+      simulated time (0 = unlimited); beyond it 116 "CTP:下单频率限制".
     - ``market_makers``: investors allowed the MarketMaker hedge flag '5' (quotes are open to
       every investor; their sides use the hedge flags given, speculation by default).
     - ``broker_id``: BrokerID the counter accepts ("" accepts any).
@@ -162,6 +164,7 @@ class CounterConfig:
     max_limit_volume: int = 50
     max_market_volume: int = 10
     self_trade_check: bool = True
+    max_orders_per_second: float = 0.0
     market_makers: frozenset[str] = frozenset()
     broker_id: str = ""
     system_name: str = "TradingHosting"
@@ -424,6 +427,7 @@ class SessionState:
     max_exec_ref: int = 0
     max_lock_ref: int = 0
     max_quote_ref: int = 0
+    recent: list[datetime] = field(default_factory=list)
 
 
 class Rejected(Exception):
@@ -758,6 +762,18 @@ class SimCounter:
             return False
         return session.investor_id in self.accounts
 
+    def _throttle(self, session: SessionRef) -> None:
+        """116 when the session exceeds ``max_orders_per_second`` (inserts and cancels)."""
+        limit = self.config.max_orders_per_second
+        if limit <= 0:
+            return
+        state = self._session(session)
+        now = self.now()
+        state.recent = [t for t in state.recent if (now - t).total_seconds() < 1.0]
+        if len(state.recent) >= limit:
+            raise Rejected(E.ORDER_FREQ_LIMIT)
+        state.recent.append(now)
+
     def _check_session(self, session: SessionRef, req: Data) -> Account:
         state = self.sessions.get((session.front_id, session.session_id))
         account = self.accounts.get(session.investor_id)
@@ -863,6 +879,7 @@ class SimCounter:
         data = dict(req)
         try:
             account = self._check_session(session, req)
+            self._throttle(session)
             order = self._validate_order(session, account, data, reqid)
         except Rejected as rejection:
             error = E.rsp_info(rejection.error_id)
@@ -1330,6 +1347,7 @@ class SimCounter:
         now = self.now()
         try:
             self._check_session(session, req)
+            self._throttle(session)
             order = self._find_order(session, req)
             if str(req.get("ActionFlag", C.THOST_FTDC_AF_Delete)) != C.THOST_FTDC_AF_Delete:
                 raise Rejected(E.BAD_ORDER_ACTION_FIELD)

@@ -786,3 +786,18 @@ def test_closing_auction_orders_match_at_the_close() -> None:
     assert sum(t["Volume"] for t in trades(out)) == 2
     h.order(s, c, BUY, OPEN, 0.0503, 1)  # after the close: exchange reject
     assert h.counter.on_market(datetime(2026, 12, 21, 15, 0, 2)) == []  # matched once only
+
+
+def test_order_rate_limit() -> None:
+    clock = Clock(datetime(2026, 12, 21, 10, 0))
+    h = Harness(CounterConfig(max_orders_per_second=3), clock=clock)
+    s = h.login()
+    c = h.names["sse_call"]
+    for ref in ("1", "2"):
+        assert orders(h.order(s, c, BUY, OPEN, 0.04, 1, ref=ref))
+    assert callbacks(h.call("order_action", s, {"OrderRef": "1"}), "onRtnOrder")
+    assert rejection(h.order(s, c, BUY, OPEN, 0.04, 1)) == E.ORDER_FREQ_LIMIT
+    assert rejection(h.call("order_action", s, {"OrderRef": "2"}), "onRspOrderAction") == 116
+    assert orders(h.order(h.login(), c, BUY, OPEN, 0.04, 1))  # another session has its own
+    clock.now = datetime(2026, 12, 21, 10, 0, 1)
+    assert orders(h.order(s, c, BUY, OPEN, 0.04, 1))
