@@ -191,3 +191,23 @@ def test_md_logout_stops_data() -> None:
     finally:
         td.close()
         md.close()
+
+
+def test_catching_up_sends_only_fresh_snapshots() -> None:
+    name = unique_name("stale")
+    td, td_spi, _ = open_td(manual(name))
+    md, spi = open_md(manual(name))
+    try:
+        opt = options(td, td_spi, 1)[0]
+        md.subscribeMarketData([opt])
+        spi.wait("onRtnDepthMarketData")
+        mark = spi.mark()
+        td.exchange.advance(30.0)  # type: ignore[attr-defined]
+        spi.wait(
+            "onRtnDepthMarketData", since=mark, where=lambda a: a[0]["UpdateTime"] == "10:00:30"
+        )
+        times = tick_times(spi, mark)
+        assert times[0][1:] == ("10:00:27", 500) and len(times) == 6  # 60 steps, last 2.5 s sent
+    finally:
+        td.close()
+        md.close()

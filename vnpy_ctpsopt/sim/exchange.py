@@ -60,6 +60,8 @@ REASON_ERROR_MESSAGE: int = 0x2003
 FRONT_ID: int = 1
 FIRST_SESSION_ID: int = 0x1A2B0001
 TICK_INTERVAL: timedelta = timedelta(milliseconds=500)
+# A step this far behind the clock is processed (book, fills) but its snapshots are not sent.
+STALE_AFTER: timedelta = 5 * TICK_INTERVAL
 EXCHANGES: tuple[str, ...] = ("SSE", "SZSE")
 MD_OK: dict[str, Any] = {"ErrorID": 0, "ErrorMsg": "CTP:No Error"}
 SYSTEM_NAME: str = "TradingHosting"
@@ -550,7 +552,9 @@ class SimExchange:
 
         The market advances first, then the counter matches resting orders against the new
         books and its pushes are routed, and only then are snapshots published: an order sent
-        in reaction to a snapshot can only match at a later step.
+        in reaction to a snapshot can only match at a later step. Every step is processed, so
+        the market and the fills only depend on the seed and the clock; when the thread runs
+        behind the clock, snapshots of steps older than ``STALE_AFTER`` are skipped.
         """
         step = self._first_step(self.clock.now())
         stopped = lambda: self._stop  # noqa: E731
@@ -592,6 +596,8 @@ class SimExchange:
                         record.deliver("onRtnInstrumentStatus", status)
         if phase not in PUBLISHING_PHASES and not (changed and phase == THOST_FTDC_IS_Closed):
             return
+        if self.clock.now() - now > STALE_AFTER:
+            return  # catching up (speed beyond what this machine sustains): only fresh steps
         readers = [
             (record, sorted(record.market_data & self.instrument_ids))
             for record in self._sessions.values()
