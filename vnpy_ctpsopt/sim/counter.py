@@ -713,6 +713,8 @@ class SimCounter:
         account = self.accounts.get(user)
         if account is None:
             account = self._create_account(user, broker, password)
+        elif account.broker_id != broker:
+            return data, E.rsp_info(E.INVALID_LOGIN)
         elif account.password != password:
             return data, E.rsp_info(E.WRONG_USER_OR_PASSWORD)
         state.logged_in = True

@@ -38,6 +38,11 @@ def test_login_creates_account_and_checks_password(h: Harness) -> None:
     )
     assert error == {"ErrorID": 0, "ErrorMsg": "CTP:正确"}
     assert data["FrontID"] == 1 and data["SessionID"] == 999 and data["TradingDay"] == "20261221"
+    elsewhere = SessionRef(1, 998, "8888", "2001")
+    _, error = h.counter.login(
+        elsewhere, {"BrokerID": "8888", "UserID": "2001", "Password": "secret"}
+    )
+    assert error["ErrorID"] == E.INVALID_LOGIN
     assert set(data) == {
         "TradingDay", "LoginTime", "BrokerID", "UserID", "SystemName", "FrontID", "SessionID",
         "MaxOrderRef", "SHFETime", "DCETime", "CZCETime", "FFEXTime", "INETime",
