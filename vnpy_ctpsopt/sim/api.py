@@ -157,14 +157,16 @@ class SimApiBase:
         self._worker.post(lambda: self._call(name, args), generation)
 
     def deliver_each(self, generation: int, name: str, items: list[Any]) -> None:
-        """Queue ``spi.name(item)`` for every item as one job (market-data fan-out)."""
+        """Queue ``spi.name(copy of item)`` for every dict item as one job (market-data fan-out,
+        no bookkeeping callbacks)."""
 
         def job() -> None:
+            method = getattr(self._spi, name)
             for item in items:
                 if generation != self._generation:
                     return
                 try:
-                    self._call(name, (item,))
+                    method(dict(item))
                 except Exception:
                     logger.exception("模拟柜台回调处理异常")
 
