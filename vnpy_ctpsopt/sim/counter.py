@@ -950,10 +950,6 @@ class SimCounter:
             error = check_price(price, info.tick, lower, upper)
             if error:
                 raise Rejected(error)
-        if self.config.self_trade_check and self._would_self_trade(
-            session.investor_id, iid, direction, kind, price
-        ):
-            raise Rejected(E.MAY_SELFTRADE)
 
         order = Order(
             key=0,
@@ -998,6 +994,10 @@ class SimCounter:
         need_cash = (order.cash_per_lot + order.margin_per_lot + fee) * volume
         if need_cash > account.available + EPS:
             raise Rejected(E.INSUFFICIENT_MONEY)
+        if self.config.self_trade_check and self._would_self_trade(
+            session.investor_id, iid, direction, kind, price
+        ):
+            raise Rejected(E.MAY_SELFTRADE)
 
         # accepted by the counter: assign identity
         if not ref_text:
