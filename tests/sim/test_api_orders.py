@@ -3,6 +3,7 @@ sessions and threads (the counter's rules themselves are tested with the counter
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sim_seam import (
@@ -202,3 +203,38 @@ def test_same_seed_same_fills_and_ticks() -> None:
     second = fills_run(unique_name("detf"), 77)
     assert first[0], "the marketable order traded"
     assert first == second
+
+
+def test_concurrent_sessions_each_get_exactly_their_own_pushes() -> None:
+    name = unique_name("conc")
+    users = ["00011", "00012", "00013", "00014"]
+    opened = [open_td(url(name), user=user) for user in users]
+    try:
+        depth = depth_of_option(opened[0][0], opened[0][1])
+        errors: list[BaseException] = []
+
+        def burst(api: TdApi, user: str) -> None:
+            try:
+                for n in range(15):
+                    req = order(depth, str(100 + n), depth["LowerLimitPrice"], user=user)
+                    assert api.reqOrderInsert(req, n + 1) == 0
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+
+        threads = [
+            threading.Thread(target=burst, args=(api, user))
+            for (api, _, _), user in zip(opened, users, strict=True)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert errors == []
+        for (_, spi, _), user in zip(opened, users, strict=True):
+            acks = spi.wait("onRtnOrder", 15, where=lambda a: bool(a[0]["OrderSysID"]))
+            assert sorted(a[0]["OrderRef"] for a in acks) == [str(100 + n) for n in range(15)]
+            assert {a[0]["InvestorID"] for a in spi.named("onRtnOrder")} == {user}
+            assert spi.problems == []
+    finally:
+        for api, _, _ in opened:
+            api.close()
