@@ -608,8 +608,8 @@ class SimCounter:
 
     @staticmethod
     def _serialise(kind: str, obj: Any) -> Data:
-        if kind in ("trades", "locks"):
-            return {"rows": obj}
+        if kind in ("trade", "lock"):
+            return dict(obj)
         if kind == "instrument":
             return {k: v for k, v in asdict(obj).items() if k != "row"}
         return asdict(obj)
@@ -649,10 +649,10 @@ class SimCounter:
         for iid, value in entities.get("instrument", {}).items():
             if iid not in self.instruments:  # delisted since (expired): still needed to settle
                 self.instruments[iid] = InstrumentInfo(**dict(value, row={}))
-        for investor, value in entities.get("trades", {}).items():
-            self.trades[investor] = list(value["rows"])
-        for investor, value in entities.get("locks", {}).items():
-            self.locks[investor] = list(value["rows"])
+        for _, value in sorted(entities.get("trade", {}).items()):
+            self.trades.setdefault(str(value["InvestorID"]), []).append(value)
+        for _, value in sorted(entities.get("lock", {}).items()):
+            self.locks.setdefault(str(value["InvestorID"]), []).append(value)
         for investor, seq, day, name, args in snapshot.get("flows", []):
             if day == self.trading_day:
                 callback: Callback = (name, tuple(json.loads(args)))
@@ -1296,7 +1296,7 @@ class SimCounter:
         self._push(out, order.investor_id, "onRtnOrder", data)
         trade = self._trade_data(order, info, price, volume, now)
         self.trades.setdefault(order.investor_id, []).append(trade)
-        self._touch("trades", order.investor_id, self.trades[order.investor_id])
+        self._touch("trade", f"{order.investor_id}|{trade['SequenceNo']:012d}", trade)
         self._push(out, order.investor_id, "onRtnTrade", trade)
         if order.quote_key and order.remaining == 0:
             self._quote_side_done(order, now, out)
@@ -1783,7 +1783,7 @@ class SimCounter:
         )
         self._push(out, session.investor_id, "onRtnLock", lock)
         self.locks.setdefault(session.investor_id, []).append(lock)
-        self._touch("locks", session.investor_id, self.locks[session.investor_id])
+        self._touch("lock", f"{session.investor_id}|{lock['BrokerLockSeq']:012d}", lock)
         self._commit()
         return out
 
@@ -2513,10 +2513,12 @@ class SimCounter:
             self._touch("exec", key, None)
         for key in self.quotes:
             self._touch("quote", key, None)
-        for investor in self.trades:
-            self._touch("trades", investor, None)
-        for investor in self.locks:
-            self._touch("locks", investor, None)
+        for investor, rows in self.trades.items():
+            for trade in rows:
+                self._touch("trade", f"{investor}|{trade['SequenceNo']:012d}", None)
+        for investor, rows in self.locks.items():
+            for lock in rows:
+                self._touch("lock", f"{investor}|{lock['BrokerLockSeq']:012d}", None)
         self.orders.clear()
         self.order_refs.clear()
         self.order_sysids.clear()
