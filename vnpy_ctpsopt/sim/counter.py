@@ -543,9 +543,16 @@ class SimCounter:
         return datetime.now(CHINA).replace(tzinfo=None)
 
     def _phase(self, now: datetime | None = None) -> Phase:
+        """Trading phase at ``now``: continuous in 24x7 mode; with exchange hours by time of day
+        on trading days (weekends and holidays are closed)."""
         if self.config.hours != "exchange":
             return Phase.CONTINUOUS
-        return phase_at((now or self.now()).time())
+        from .calendar import is_trading_day
+
+        now = now or self.now()
+        if not is_trading_day(now.date()):
+            return Phase.CLOSED
+        return phase_at(now.time())
 
     def _next(self, name: str, start: int = 1) -> int:
         value = self.seqs.get(name, start - 1) + 1

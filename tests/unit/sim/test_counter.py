@@ -806,3 +806,11 @@ def test_order_rate_limit() -> None:
     assert orders(h.order(h.login(), c, BUY, OPEN, 0.04, 1))  # another session has its own
     clock.now = datetime(2026, 12, 21, 10, 0, 1)
     assert orders(h.order(s, c, BUY, OPEN, 0.04, 1))
+
+
+def test_exchange_hours_weekend_closed() -> None:
+    clock = Clock(datetime(2026, 12, 19, 10, 0))  # Saturday
+    h = Harness(CounterConfig(hours="exchange"), clock=clock)
+    s = h.login()
+    pushes = orders(h.order(s, h.names["sse_call"], BUY, OPEN, 0.0490, 1))
+    assert pushes[-1]["OrderSubmitStatus"] == "4"
