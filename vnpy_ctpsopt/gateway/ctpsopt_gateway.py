@@ -122,6 +122,15 @@ FATAL_LOGIN_ERRORS: frozenset[int] = frozenset({3, 48, 75, 132})
 
 QUERY_ERROR_NOT_READY: int = 90
 
+STATUS_WORDS: dict[Status, str] = {
+    Status.SUBMITTING: "已提交",
+    Status.NOTTRADED: "已接受",
+    Status.PARTTRADED: "部分完成",
+    Status.ALLTRADED: "成功",
+    Status.CANCELLED: "已撤销",
+    Status.REJECTED: "被拒绝",
+}
+
 # Seconds between background refreshes of account and positions (trades refresh at once).
 POLL_INTERVAL: int = 10
 
@@ -429,7 +438,7 @@ def sim_address(gateway_name: str, setting: dict[str, Any]) -> tuple[str, str]:
         return "", "初始资金和行情倍速必须是数字"
     if capital <= 0 or speed <= 0:
         return "", "初始资金和行情倍速必须大于0"
-    params.append(f"capital={capital:g}")
+    params.append(f"capital={capital:.2f}")
     params.append(f"speed={speed:g}")
     seed: str = str(setting.get("随机种子", "") or "").strip()
     if seed:
@@ -1145,7 +1154,7 @@ class CtpsoptTdSession(TdSpi, _Session):
 
     @guarded
     def onErrRtnOrderAction(self, data: Data, error: Data) -> None:
-        if is_error(error) and int(data.get("SessionID", 0) or 0) == self.sessionid:
+        if is_error(error) and int(data.get("SessionID", 0) or 0) != self.sessionid:
             self.gateway.write_error(
                 f"交易撤单失败：委托引用{data.get('OrderRef', '')}，{format_error(error)}"
             )
@@ -1242,6 +1251,9 @@ class CtpsoptTdSession(TdSpi, _Session):
         if record is None:
             self.gateway.write_error(f"撤销行权失败：找不到行权申报 {exerciseid}")
             return
+        if isinstance(record.data, ExerciseData) and not record.data.is_active():
+            self.gateway.write_log(f"撤销行权忽略：行权申报{exerciseid}已结束")
+            return
         if api is None or not self.login_status:
             self.gateway.write_error(f"撤销行权失败：交易服务器未登录，{exerciseid}")
             return
@@ -1284,7 +1296,7 @@ class CtpsoptTdSession(TdSpi, _Session):
         if changed:
             self._push_exercise(exercise)
             self.gateway.write_log(
-                f"行权申报{exercise.status.name}：{exercise.vt_symbol} "
+                f"行权申报{STATUS_WORDS[exercise.status]}：{exercise.vt_symbol} "
                 f"{exercise.volume:g}张，{exercise.msg}"
             )
             if self.login_status:
@@ -1312,7 +1324,7 @@ class CtpsoptTdSession(TdSpi, _Session):
 
     @guarded
     def onErrRtnExecOrderAction(self, data: Data, error: Data) -> None:
-        if is_error(error) and int(data.get("SessionID", 0) or 0) == self.sessionid:
+        if is_error(error) and int(data.get("SessionID", 0) or 0) != self.sessionid:
             self.gateway.write_error(f"撤销行权失败，{format_error(error)}")
 
     # -- lock / unlock --------------------------------------------------------------------------
@@ -1383,7 +1395,7 @@ class CtpsoptTdSession(TdSpi, _Session):
         if changed:
             self._push_lock(lock)
             self.gateway.write_log(
-                f"{lock.lock_type.value}{lock.status.name}：{lock.vt_symbol} "
+                f"{lock.lock_type.value}{STATUS_WORDS[lock.status]}：{lock.vt_symbol} "
                 f"{lock.volume:g}份，{lock.msg}"
             )
             if lock.status == Status.ALLTRADED and self.login_status:
@@ -1412,8 +1424,9 @@ class CtpsoptTdSession(TdSpi, _Session):
             brokerid, userid = self._ids()
             with self.lock:
                 ref: str = self.quote_refs.next()
-                bid_ref: str = self.order_refs.next()
+                # The ask side's derived order is registered first, so it gets the lower ref.
                 ask_ref: str = self.order_refs.next()
+                bid_ref: str = self.order_refs.next()
                 quoteid: str = make_orderid(self.frontid, self.sessionid, ref)
                 contract = self.contracts.get_vt(req.vt_symbol)
                 ctp_req, reason = build_quote(
@@ -1451,6 +1464,9 @@ class CtpsoptTdSession(TdSpi, _Session):
             api = self.api
         if record is None:
             self.gateway.write_error(f"撤销报价失败：找不到报价 {req.orderid}")
+            return
+        if isinstance(record.data, QuoteData) and not record.data.is_active():
+            self.gateway.write_log(f"撤销报价忽略：报价{req.orderid}已结束")
             return
         if api is None or not self.login_status:
             self.gateway.write_error(f"撤销报价失败：交易服务器未登录，{req.orderid}")
@@ -1519,7 +1535,7 @@ class CtpsoptTdSession(TdSpi, _Session):
 
     @guarded
     def onErrRtnQuoteAction(self, data: Data, error: Data) -> None:
-        if is_error(error) and int(data.get("SessionID", 0) or 0) == self.sessionid:
+        if is_error(error) and int(data.get("SessionID", 0) or 0) != self.sessionid:
             self.gateway.write_error(f"撤销报价失败，{format_error(error)}")
 
 
