@@ -99,6 +99,18 @@ SPEC = C.THOST_FTDC_HF_Speculation
 COVERED = C.THOST_FTDC_HF_Covered
 OPEN = C.THOST_FTDC_OF_Open
 CLOSE = C.THOST_FTDC_OF_Close
+POSITION_MONEY_FIELDS = (
+    "LongFrozenAmount", "ShortFrozenAmount", "OpenAmount", "CloseAmount", "PositionCost",
+    "PreMargin", "UseMargin", "FrozenMargin", "FrozenCash", "FrozenCommission", "CashIn",
+    "Commission", "CloseProfit", "PositionProfit", "OpenCost", "ExchangeMargin",
+    "CloseProfitByDate", "CloseProfitByTrade", "MarginRateByMoney", "MarginRateByVolume",
+    "StrikeFrozenAmount", "OptionValue",
+)
+POSITION_VOLUME_FIELDS = (
+    "YdPosition", "Position", "LongFrozen", "ShortFrozen", "OpenVolume", "CloseVolume",
+    "CombPosition", "CombLongFrozen", "CombShortFrozen", "TodayPosition", "StrikeFrozen",
+    "AbandonFrozen", "YdStrikeFrozen",
+)
 LIVE_STATUSES = (
     C.THOST_FTDC_OST_Unknown,
     C.THOST_FTDC_OST_NoTradeQueueing,
@@ -1102,6 +1114,7 @@ class SimCounter:
             "InvestUnitID": str(req.get("InvestUnitID", "")),
             "AccountID": order.investor_id,
             "CurrencyID": "CNY",
+            "reserve1": "",
             "MacAddress": str(req.get("MacAddress", "")),
             "OwnerType": "1",
             "ComTradeID": "",
@@ -1432,6 +1445,7 @@ class SimCounter:
             "InstrumentID": str(req.get("InstrumentID", "")),
             "BranchID": "",
             "InvestUnitID": "",
+            "reserve1": "",
             "MacAddress": "",
             "OwnerType": "1",
             "LoginPBU": "",
@@ -1616,6 +1630,7 @@ class SimCounter:
             "InvestUnitID": "",
             "AccountID": session.investor_id,
             "CurrencyID": "CNY",
+            "reserve1": "",
             "MacAddress": "",
             "OwnerType": "1",
             "LoginPBU": "",
@@ -1776,6 +1791,7 @@ class SimCounter:
             "ActiveUserID": "",
             "BrokerLockSeq": key,
             "BranchID": "",
+            "reserve1": "",
             "MacAddress": "",
             "LoginPBU": "",
             "IPAddress": "",
@@ -1917,6 +1933,7 @@ class SimCounter:
             "InvestUnitID": "",
             "AccountID": session.investor_id,
             "CurrencyID": "CNY",
+            "reserve1": "",
             "MacAddress": "",
             "LoginPBU": "",
             "IPAddress": "",
@@ -2301,8 +2318,12 @@ class SimCounter:
             if stock.investor_id != investor or not (stock.volume or stock.yd_volume):
                 continue
             price = self._mark(stock.instrument_id)
+            blank: Data = {key: 0.0 for key in POSITION_MONEY_FIELDS}
+            blank.update({key: 0 for key in POSITION_VOLUME_FIELDS})
+            blank.update(InvestUnitID="", PreSettlementPrice=price, SettlementPrice=price)
             rows.append(
-                {
+                blank
+                | {
                     "InstrumentID": stock.instrument_id,
                     "BrokerID": stock.broker_id,
                     "InvestorID": stock.investor_id,
