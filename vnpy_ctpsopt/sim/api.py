@@ -62,11 +62,14 @@ class Worker:
         self.thread = threading.Thread(target=self._run, name=name, daemon=True)
         self.thread.start()
 
-    def post(self, job: Job, generation: int | None, due: float = 0.0) -> None:
+    def post(self, job: Job, generation: int | None, due: float | None = None) -> None:
+        """Queue ``job`` to run at monotonic time ``due`` (default now: first come, first
+        served, so a stream of pushes cannot starve queued requests)."""
+        when = time.monotonic() if due is None else due
         with self._cond:
             if self._stopped:
                 return
-            heapq.heappush(self._heap, (due, next(self._order), generation, job))
+            heapq.heappush(self._heap, (when, next(self._order), generation, job))
             self._cond.notify()
 
     def stop(self, timeout: float) -> None:
