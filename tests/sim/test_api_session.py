@@ -132,6 +132,8 @@ def test_settlement_confirm_and_not_logged_in_errors() -> None:
         assert api.reqSettlementInfoConfirm(req, 15) == 0
         confirm = spi.wait("onRspSettlementInfoConfirm", 2)[1]
         assert (confirm[1]["ErrorID"], confirm[2], confirm[3]) == (0, 15, True)
+        assert api.reqUserLogin(login_req(), 16) == 0  # twice on one session
+        assert spi.wait("onRspUserLogin", 2)[1][1] == {"ErrorID": 5, "ErrorMsg": "CTP:重复的登录"}
     finally:
         api.close()
 

@@ -65,6 +65,7 @@ STALE_AFTER: timedelta = 5 * TICK_INTERVAL
 EXCHANGES: tuple[str, ...] = ("SSE", "SZSE")
 MD_OK: dict[str, Any] = {"ErrorID": 0, "ErrorMsg": "CTP:No Error"}
 SYSTEM_NAME: str = "TradingHosting"
+DUPLICATE_LOGIN: dict[str, Any] = {"ErrorID": 5, "ErrorMsg": "CTP:重复的登录"}  # error.xml
 INTERNAL_ERROR: int = -1  # not a CTP code: the sim itself failed (logged with its traceback)
 
 # Order-like td requests -> SimCounter method and the Rsp callback carrying its rejection.
@@ -424,7 +425,7 @@ class SimExchange:
             record.deliver("onRspUserLogin", {}, error_rsp(self._refuse), reqid, True)
             return
         if record.logged_in:
-            record.deliver("onRspUserLogin", {}, error_rsp(errors.INVALID_LOGIN), reqid, True)
+            record.deliver("onRspUserLogin", {}, dict(DUPLICATE_LOGIN), reqid, True)
             return
         ref = self._ref(record, req)
         data, error = self.counter.login(ref, req)
