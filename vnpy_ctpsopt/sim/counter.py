@@ -159,6 +159,9 @@ class CounterConfig:
       resting order with 154.
     - ``max_orders_per_second``: order inserts + cancels a session may send per second of
       simulated time (0 = unlimited); beyond it 116 "CTP:下单频率限制".
+    - ``position_limits``: (权利仓 long, 总持仓 total, 单日买入开仓 buy-opens today) per
+      underlying, pending opening orders included; the exchange maxima 5000/10000/10000 by
+      default (brokers start new accounts at 100/200/400); 0 disables a limit. Beyond: 106.
     - ``market_makers``: investors allowed the MarketMaker hedge flag '5' (quotes are open to
       every investor; their sides use the hedge flags given, speculation by default).
     - ``broker_id``: BrokerID the counter accepts ("" accepts any).
@@ -177,6 +180,7 @@ class CounterConfig:
     max_market_volume: int = 10
     self_trade_check: bool = True
     max_orders_per_second: float = 0.0
+    position_limits: tuple[int, int, int] = (5000, 10000, 10000)
     market_makers: frozenset[str] = frozenset()
     broker_id: str = ""
     system_name: str = "TradingHosting"
@@ -1010,6 +1014,8 @@ class SimCounter:
             order.shares_per_lot = info.unit
         elif offset == OPEN:
             order.margin_per_lot, order.exch_margin_per_lot = self.open_margin(info)
+        if offset == OPEN:
+            self._check_position_limits(session.investor_id, info.underlying, direction, volume)
         need_cash = (order.cash_per_lot + order.margin_per_lot + fee) * volume
         if need_cash > account.available + EPS:
             raise Rejected(E.INSUFFICIENT_MONEY)
@@ -1028,6 +1034,36 @@ class SimCounter:
         now = self.now()
         order.data = self._order_data(req, order, info, reqid, now)
         return order
+
+    def _check_position_limits(
+        self, investor: str, underlying: str, direction: str, volume: int
+    ) -> None:
+        """106 when an opening order would exceed ``config.position_limits``."""
+        limit_long, limit_total, limit_day = self.config.position_limits
+        long = total = day = 0
+        for row in self.positions.values():
+            info = self.instruments.get(row.instrument_id)
+            if row.investor_id != investor or info is None or info.underlying != underlying:
+                continue
+            total += row.position
+            if row.direction == LONG:
+                long += row.position
+                day += row.open_volume
+        for order in self.orders.values():
+            if order.investor_id != investor or not order.live or order.offset != OPEN:
+                continue
+            if self.instruments[order.instrument_id].underlying != underlying:
+                continue
+            total += order.remaining
+            if order.direction == BUY:
+                long += order.remaining
+                day += order.remaining
+        checks = [(limit_total, total)]
+        if direction == BUY:
+            checks += [(limit_long, long), (limit_day, day)]
+        for limit, used in checks:
+            if limit and used + volume > limit:
+                raise Rejected(E.POSI_LIMIT)
 
     def _would_self_trade(
         self, investor: str, iid: str, direction: str, kind: OrderKind, price: float

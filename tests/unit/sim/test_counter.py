@@ -814,3 +814,17 @@ def test_exchange_hours_weekend_closed() -> None:
     s = h.login()
     pushes = orders(h.order(s, h.names["sse_call"], BUY, OPEN, 0.0490, 1))
     assert pushes[-1]["OrderSubmitStatus"] == "4"
+
+
+def test_position_limits() -> None:
+    h = Harness(CounterConfig(position_limits=(5, 8, 6)))
+    s = h.login()
+    call, put = h.names["sse_call"], h.names["sse_put"]
+    h.order(s, call, BUY, OPEN, 0.0503, 3)  # long 3 (filled)
+    h.order(s, put, BUY, OPEN, 0.0300, 2)  # pending buy-open 2: long 5
+    assert rejection(h.order(s, call, BUY, OPEN, 0.0490, 1)) == E.POSI_LIMIT  # long 6 > 5
+    assert orders(h.order(s, call, SELL, OPEN, 0.0600, 3))  # total 8
+    assert rejection(h.order(s, put, SELL, OPEN, 0.0600, 1)) == E.POSI_LIMIT  # total 9 > 8
+    assert orders(h.order(s, call, SELL, CLOSE, 0.0600, 1))  # closes are not limited
+    # other underlyings have their own count
+    assert orders(h.order(s, h.names["szse_call"], BUY, OPEN, 0.0900, 5))
