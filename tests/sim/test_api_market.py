@@ -211,3 +211,29 @@ def test_catching_up_sends_only_fresh_snapshots() -> None:
     finally:
         td.close()
         md.close()
+
+
+def test_exchange_hours_no_ticks_in_the_lunch_break() -> None:
+    name = unique_name("lunch")
+    url = f"sim://{name}?seed=2&state=memory&clock=manual&start=20261130T112958&hours=exchange"
+    td, td_spi, _ = open_td(url)
+    md, spi = open_md(url)
+    try:
+        opt = options(td, td_spi, 1)[0]
+        md.subscribeMarketData([opt])
+        spi.wait("onRtnDepthMarketData")
+        mark = spi.mark()
+        for _ in range(10):
+            td.exchange.advance(0.5)  # type: ignore[attr-defined]
+        status = td_spi.wait(
+            "onRtnInstrumentStatus", 2, where=lambda a: a[0]["InstrumentStatus"] == "1"
+        )
+        assert status[0][0]["EnterTime"] == "11:30:00"
+        assert [t[1:] for t in tick_times(spi, mark)] == [
+            ("11:29:58", 500),
+            ("11:29:59", 0),
+            ("11:29:59", 500),
+        ]
+    finally:
+        td.close()
+        md.close()
