@@ -74,9 +74,16 @@ class Harness:
         user: str = "u1",
         params: str = "seed=7&state=memory&qps=100&reconnect=0.2",
         wait: bool = True,
+        resume: str = "QUICK",
     ) -> None:
         address = f"sim://{sim}?{params}"
-        setting = {"用户名": user, "密码": "pw", "交易服务器": address, "行情服务器": address}
+        setting = {
+            "用户名": user,
+            "密码": "pw",
+            "交易服务器": address,
+            "行情服务器": address,
+            "私有流模式": resume,
+        }
         self.main_engine.connect(setting, gateway.gateway_name)
         if wait:
             self.wait_log("合约信息查询成功", gateway.gateway_name)

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vnpy.trader.constant import Exchange
+from vnpy.trader.constant import Exchange, Status
 from vnpy.trader.object import ContractData, OrderData, PositionData
 
 from .parsing import Data
@@ -89,6 +89,17 @@ class OrderRecord:
     seen_in_query: bool = False
 
 
+# Order life: a status never moves to a lower rank.
+STATUS_RANK: dict[Status, int] = {
+    Status.SUBMITTING: 0,
+    Status.NOTTRADED: 1,
+    Status.PARTTRADED: 2,
+    Status.ALLTRADED: 3,
+    Status.CANCELLED: 3,
+    Status.REJECTED: 3,
+}
+
+
 class OrderBook:
     """Order identity and dedupe.
 
@@ -134,8 +145,9 @@ class OrderBook:
         """Record a reported order state; True when it must be pushed.
 
         A state is dropped when it repeats the last pushed one (same status, traded volume and
-        OrderSysID presence), when it would move a finished order back to active, or when the traded
-        volume would go down: replays and query snapshots never regress what vn.py saw.
+        OrderSysID presence), when its status ranks lower than the last one (see STATUS_RANK: a
+        RESTART replay re-sends every earlier state), or when the traded volume would go down:
+        replays and query snapshots never regress what vn.py saw.
         """
         record: OrderRecord | None = self.records.get(order.orderid)
         if record is None:
@@ -144,11 +156,13 @@ class OrderBook:
             push: bool = True
         else:
             last: OrderData = record.order
-            if not last.is_active() and order.is_active() or order.traded < last.traded:
+            rank, last_rank = STATUS_RANK[order.status], STATUS_RANK[last.status]
+            if rank < last_rank or order.traded < last.traded:
                 push = False
             else:
                 push = (
-                    order.status != last.status
+                    rank > last_rank
+                    or order.status != last.status
                     or order.traded != last.traded
                     or (bool(order_sysid) and not record.order_sysid)
                 )

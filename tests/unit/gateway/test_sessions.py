@@ -372,7 +372,7 @@ def test_sim_address() -> None:
     address, reason = sim_address("CTPSOPT_SIM", {"初始资金": 500000, "行情倍速": 2, "随机种子": "7",
                                                   "状态文件": "memory"})
     assert reason == ""
-    assert address == "sim://ctpsopt_sim?capital=500000&speed=2&seed=7&state=memory"
+    assert address == "sim://ctpsopt_sim?capital=500000.00&speed=2&seed=7&state=memory"
     assert sim_address("X", {"随机种子": "x"})[0] == ""
     assert sim_address("X", {"初始资金": -1})[0] == ""
 

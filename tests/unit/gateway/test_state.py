@@ -59,6 +59,7 @@ def test_order_book_pushes_changes_only_and_never_regresses() -> None:
     assert not book.accept(order(Status.SUBMITTING), 1, 2, "3", "SSE", "")
     assert book.accept(order(Status.NOTTRADED), 1, 2, "3", "SSE", "77")
     assert not book.accept(order(Status.NOTTRADED), 1, 2, "3", "SSE", "77")
+    assert not book.accept(order(Status.SUBMITTING), 1, 2, "3", "SSE", "")  # RESTART replay
     assert book.accept(order(Status.PARTTRADED, 2), 1, 2, "3", "SSE", "77")
     assert not book.accept(order(Status.PARTTRADED, 1), 1, 2, "3", "SSE", "77")
     assert book.accept(order(Status.ALLTRADED, 5), 1, 2, "3", "SSE", "77")
