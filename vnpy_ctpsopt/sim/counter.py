@@ -100,16 +100,43 @@ COVERED = C.THOST_FTDC_HF_Covered
 OPEN = C.THOST_FTDC_OF_Open
 CLOSE = C.THOST_FTDC_OF_Close
 POSITION_MONEY_FIELDS = (
-    "LongFrozenAmount", "ShortFrozenAmount", "OpenAmount", "CloseAmount", "PositionCost",
-    "PreMargin", "UseMargin", "FrozenMargin", "FrozenCash", "FrozenCommission", "CashIn",
-    "Commission", "CloseProfit", "PositionProfit", "OpenCost", "ExchangeMargin",
-    "CloseProfitByDate", "CloseProfitByTrade", "MarginRateByMoney", "MarginRateByVolume",
-    "StrikeFrozenAmount", "OptionValue",
+    "LongFrozenAmount",
+    "ShortFrozenAmount",
+    "OpenAmount",
+    "CloseAmount",
+    "PositionCost",
+    "PreMargin",
+    "UseMargin",
+    "FrozenMargin",
+    "FrozenCash",
+    "FrozenCommission",
+    "CashIn",
+    "Commission",
+    "CloseProfit",
+    "PositionProfit",
+    "OpenCost",
+    "ExchangeMargin",
+    "CloseProfitByDate",
+    "CloseProfitByTrade",
+    "MarginRateByMoney",
+    "MarginRateByVolume",
+    "StrikeFrozenAmount",
+    "OptionValue",
 )
 POSITION_VOLUME_FIELDS = (
-    "YdPosition", "Position", "LongFrozen", "ShortFrozen", "OpenVolume", "CloseVolume",
-    "CombPosition", "CombLongFrozen", "CombShortFrozen", "TodayPosition", "StrikeFrozen",
-    "AbandonFrozen", "YdStrikeFrozen",
+    "YdPosition",
+    "Position",
+    "LongFrozen",
+    "ShortFrozen",
+    "OpenVolume",
+    "CloseVolume",
+    "CombPosition",
+    "CombLongFrozen",
+    "CombShortFrozen",
+    "TodayPosition",
+    "StrikeFrozen",
+    "AbandonFrozen",
+    "YdStrikeFrozen",
 )
 LIVE_STATUSES = (
     C.THOST_FTDC_OST_Unknown,
@@ -510,6 +537,7 @@ class SimCounter:
         self.positions: dict[str, Position] = {}
         self.stocks: dict[str, Stock] = {}
         self.orders: dict[int, Order] = {}
+        self.live_orders: dict[int, Order] = {}
         self.order_refs: dict[tuple[int, int, str], int] = {}
         self.order_sysids: dict[tuple[str, str], int] = {}
         self.trades: dict[str, list[Data]] = {}
@@ -681,6 +709,8 @@ class SimCounter:
                 callback: Callback = (name, tuple(json.loads(args)))
                 self.flows.setdefault(investor, []).append((seq, callback))
         for order in sorted(self.orders.values(), key=lambda o: o.seq):
+            if order.live:
+                self.live_orders[order.key] = order
             self.order_refs[(order.front_id, order.session_id, order.order_ref)] = order.key
             sysid = str(order.data.get("OrderSysID", ""))
             if sysid:
@@ -1049,8 +1079,8 @@ class SimCounter:
             if row.direction == LONG:
                 long += row.position
                 day += row.open_volume
-        for order in self.orders.values():
-            if order.investor_id != investor or not order.live or order.offset != OPEN:
+        for order in self.live_orders.values():
+            if order.investor_id != investor or order.offset != OPEN:
                 continue
             if self.instruments[order.instrument_id].underlying != underlying:
                 continue
@@ -1189,6 +1219,8 @@ class SimCounter:
         order.data["UpdateTime"] = now.strftime("%H:%M:%S")
         order.data["VolumeTraded"] = order.traded
         order.data["VolumeTotal"] = order.remaining
+        if not order.live:
+            self.live_orders.pop(order.key, None)
         self._touch("order", order.key, order)
         return order.data
 
@@ -1196,6 +1228,7 @@ class SimCounter:
         """Register an order accepted by the counter, then run it through the exchange."""
         now = self.now()
         self.orders[order.key] = order
+        self.live_orders[order.key] = order
         self.order_refs[(order.front_id, order.session_id, order.order_ref)] = order.key
         self._touch("order", order.key, order)
         self._freeze(order, 1, order.volume)
@@ -1229,7 +1262,12 @@ class SimCounter:
             )
         else:  # auction or pause: limit GFD orders are held without matching
             result = match_incoming(
-                OrderKind.LIMIT_GFD, order.direction, order.volume, order.price, [], [],
+                OrderKind.LIMIT_GFD,
+                order.direction,
+                order.volume,
+                order.price,
+                [],
+                [],
                 RestingBook(),
             )
         if result.rest_price is not None:
@@ -1594,8 +1632,18 @@ class SimCounter:
         self._touch("account", account.investor_id, account)
         exec_data = self._exec_data(session, req, info, key, ref, volume, hedge, reqid, now)
         exec_order = ExecOrder(
-            key, session.investor_id, iid, info.exchange_id, volume, session.front_id,
-            session.session_id, ref, exec_data, cash, fee, shares,
+            key,
+            session.investor_id,
+            iid,
+            info.exchange_id,
+            volume,
+            session.front_id,
+            session.session_id,
+            ref,
+            exec_data,
+            cash,
+            fee,
+            shares,
         )
         self.exec_orders[key] = exec_order
         self._touch("exec", key, exec_order)
@@ -1688,7 +1736,9 @@ class SimCounter:
                 if item.investor_id != session.investor_id:
                     continue
                 by_ref = bool(ref) and (item.front_id, item.session_id, item.ref) == (
-                    front, sess, ref
+                    front,
+                    sess,
+                    ref,
                 )
                 by_sysid = not ref and bool(sysid) and item.data.get("ExecOrderSysID") == sysid
                 if by_ref or by_sysid:
@@ -1870,8 +1920,10 @@ class SimCounter:
                 raise Rejected(E.PRICE_NOTSUPPORT)
             # replace the previous quote before checking resources
             for quote in list(self.quotes.values()):
-                if quote.active and quote.investor_id == session.investor_id and (
-                    quote.instrument_id == iid
+                if (
+                    quote.active
+                    and quote.investor_id == session.investor_id
+                    and (quote.instrument_id == iid)
                 ):
                     self._cancel_quote(quote, now, out)
             sides = []
@@ -1975,8 +2027,15 @@ class SimCounter:
             "IPAddress": "",
         }
         quote = Quote(
-            key, session.investor_id, iid, session.front_id, session.session_id, ref,
-            ask_order.key, bid_order.key, quote_data,
+            key,
+            session.investor_id,
+            iid,
+            session.front_id,
+            session.session_id,
+            ref,
+            ask_order.key,
+            bid_order.key,
+            quote_data,
         )
         self.quotes[key] = quote
         self._touch("quote", key, quote)
@@ -2049,7 +2108,9 @@ class SimCounter:
                 if quote.investor_id != session.investor_id:
                     continue
                 by_ref = bool(ref) and (quote.front_id, quote.session_id, quote.ref) == (
-                    front, sess, ref
+                    front,
+                    sess,
+                    ref,
                 )
                 by_sysid = not ref and bool(sysid) and quote.data.get("QuoteSysID") == sysid
                 if by_ref or by_sysid:
@@ -2099,9 +2160,7 @@ class SimCounter:
             "ActionDay": now.strftime("%Y%m%d"),
             "ExchangeID": info.exchange_id,
         }
-        out.append(
-            Outgoing(TARGET_FORQUOTE, info.instrument_id, ("onRtnForQuoteRsp", (rsp_data,)))
-        )
+        out.append(Outgoing(TARGET_FORQUOTE, info.instrument_id, ("onRtnForQuoteRsp", (rsp_data,))))
         self._commit()
         return out
 
@@ -2288,7 +2347,7 @@ class SimCounter:
             info = self.instruments.get(row.instrument_id)
             unit = info.unit if info is not None else 1
             frozen_margin = frozen_cash = frozen_fee = 0.0
-            for order in self.orders.values():
+            for order in self.live_orders.values():
                 if order.investor_id != investor or order.instrument_id != row.instrument_id:
                     continue
                 if not order.live or order.hedge != row.hedge:
@@ -2505,14 +2564,17 @@ class SimCounter:
         when catching up) expire."""
         out: list[Outgoing] = []
         now = self.now()
-        for order in sorted(self.orders.values(), key=lambda o: o.key):
-            if order.live:
-                self._cancel(order, now, out, "已撤单")
+        for order in sorted(self.live_orders.values(), key=lambda o: o.key):
+            self._cancel(order, now, out, "已撤单")
         delivery: dict[str, float] = {}
         expiring = {
-            iid for iid, info in self.instruments.items()
-            if info.is_option and info.expire_date and (
-                info.expire_date < expire_before if expire_before
+            iid
+            for iid, info in self.instruments.items()
+            if info.is_option
+            and info.expire_date
+            and (
+                info.expire_date < expire_before
+                if expire_before
                 else info.expire_date <= self.trading_day
             )
         }
@@ -2542,9 +2604,12 @@ class SimCounter:
                 continue
             settle = settlements.get(row.instrument_id, row.pre_settlement)
             if row.direction == SHORT and row.hedge != COVERED:
-                exch = short_margin(
-                    info.is_call, settle, closes[info.underlying], info.strike, info.unit
-                ) * row.position
+                exch = (
+                    short_margin(
+                        info.is_call, settle, closes[info.underlying], info.strike, info.unit
+                    )
+                    * row.position
+                )
                 row.exchange_margin = exch
                 row.use_margin = broker_margin(exch, self.config.margin_markup)
                 account = self.accounts[row.investor_id]
@@ -2584,6 +2649,7 @@ class SimCounter:
             for lock in rows:
                 self._touch("lock", f"{investor}|{lock['BrokerLockSeq']:012d}", None)
         self.orders.clear()
+        self.live_orders.clear()
         self.order_refs.clear()
         self.order_sysids.clear()
         self.trades.clear()
@@ -2777,10 +2843,12 @@ class SimCounter:
                     problems.append(f"{stock.key} frozen {stock.frozen}")
             if stock.free < 0 or stock.lock_frozen > stock.locked:
                 problems.append(f"{stock.key} negative free shares")
+        live_keys = {o.key for o in self.orders.values() if o.live}
+        if live_keys != set(self.live_orders):
+            problems.append(f"live order index {sorted(self.live_orders)} != {sorted(live_keys)}")
         for iid, book in self.books.items():
             for resting in book.by_key.values():
                 order = self.orders.get(resting.key)
                 if order is None or not order.live or order.remaining != resting.remaining:
                     problems.append(f"{iid} book entry {resting.key} stale")
         return problems
-
