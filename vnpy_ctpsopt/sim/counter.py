@@ -37,6 +37,15 @@ FrozenMargin - FrozenCash - FrozenCommission - DeliveryMargin``. Pending buys fr
 (limit price, or the upper limit for market buys), pending sell-opens freeze the broker margin,
 every pending order freezes its fee; fills release the freeze pro rata. DeliveryMargin holds the
 strike cash of pending call exercises. Delivery (exercise/assignment) settles at the day roll.
+
+The market (``sim.market.SimMarket``) is used through: ``trading_day``, ``instruments``,
+``book(id)``, ``take_liquidity(id, "bid"|"ask", price, volume)``, ``record_trade(id, price,
+volume, oi_delta)``, ``limits(id)``, ``pre_settlement(id)``, ``pre_close(etf)``,
+``last_price(id)``, ``snapshot(id, now)``, ``settle()`` and ``roll(next_day, listing)``.
+
+With a store, every public call commits the records it changed before it returns; a counter
+built on an existing state file continues it, and settles the stored day first when the market
+is already on a later trading day (restart after the close).
 """
 
 from __future__ import annotations
