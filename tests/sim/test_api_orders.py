@@ -148,11 +148,13 @@ def test_rejection_goes_to_requester_and_private_flow() -> None:
         twin.close()
 
 
-def test_request_for_quote_reaches_subscribed_md_sessions() -> None:
+def test_request_for_quote_reaches_subscribed_md_sessions_and_makers() -> None:
     name = unique_name("rfq")
-    td, spi, _ = open_td(url(name))
-    md, md_spi = open_md(url(name))
-    bystander, bystander_spi = open_md(url(name))
+    address = url(name) + "&makers=MM01"
+    td, spi, _ = open_td(address)
+    md, md_spi = open_md(address)
+    bystander, bystander_spi = open_md(address)
+    maker, maker_spi, _ = open_td(address, user="MM01")
     try:
         depth = depth_of_option(td, spi)
         inst = depth["InstrumentID"]
@@ -165,10 +167,12 @@ def test_request_for_quote_reaches_subscribed_md_sessions() -> None:
         assert td.reqForQuoteInsert(req, 801) == 0
         rsp = md_spi.wait("onRtnForQuoteRsp")[0][0]
         assert rsp["InstrumentID"] == inst and rsp["ForQuoteSysID"]
+        assert maker_spi.wait("onRtnForQuoteRsp")[0][0]["ForQuoteSysID"] == rsp["ForQuoteSysID"]
         td.exchange.advance(1.0)  # type: ignore[attr-defined]
         assert bystander_spi.named("onRtnForQuoteRsp") == []
+        assert spi.named("onRtnForQuoteRsp") == []  # the requester is no market maker
     finally:
-        for api in (td, md, bystander):
+        for api in (td, md, bystander, maker):
             api.close()
 
 

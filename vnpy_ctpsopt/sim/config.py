@@ -19,6 +19,8 @@ qps        float > 0 (default 1)            queries per second allowed per sessi
 reconnect  seconds >= 0 (default 1)         wall delay before the automatic reconnect
 auth       ``APPID:AUTHCODE[,..]``          accepted client credentials; when set, td logins
                                             need a successful ReqAuthenticate (default: none)
+makers     ``INVESTOR[,..]``                market-maker investors: hedge flag '5', and their
+                                            td sessions get OnRtnForQuoteRsp (default: none)
 ========== ================================ ==================================================
 """
 
@@ -54,6 +56,7 @@ KNOWN_KEYS: tuple[str, ...] = (
     "qps",
     "reconnect",
     "auth",
+    "makers",
 )
 
 START_FORMATS: tuple[str, ...] = ("%Y%m%d", "%Y%m%dT%H%M%S", "%Y%m%d%H%M%S")
@@ -82,6 +85,7 @@ class SimConfig:
     qps: float = DEFAULT_QPS
     reconnect: float = DEFAULT_RECONNECT
     auth: frozenset[tuple[str, str]] = frozenset()
+    makers: frozenset[str] = frozenset()
     given: frozenset[str] = frozenset()
 
     @property
@@ -207,6 +211,15 @@ def parse_sim_config(address: str) -> SimConfig:
             values[key] = text
         elif key == "auth":
             values[key] = _parse_auth(address, text)
+        elif key == "makers":
+            makers = frozenset(item.strip() for item in text.split(","))
+            if "" in makers:
+                raise _error(
+                    address,
+                    f"参数 makers={text!r} 应为逗号分隔的投资者代码",
+                    f"makers={text!r} must be INVESTOR[,INVESTOR...]",
+                )
+            values[key] = makers
         elif key == "start":
             values[key] = _parse_start(address, text)
         else:  # state

@@ -201,7 +201,10 @@ class SimExchange:
     # --- construction ---------------------------------------------------------------------
     def _build(self) -> tuple[Any, SimCounter, Any]:
         counter_config = CounterConfig(
-            capital=self.config.capital, hours=self.config.hours, auth=self.config.auth
+            capital=self.config.capital,
+            hours=self.config.hours,
+            auth=self.config.auth,
+            market_makers=self.config.makers,
         )
         return build_market_and_counter(self.config, self.seed, self.clock, counter_config)
 
@@ -655,9 +658,14 @@ class SimExchange:
                 for record in self._sessions.values():
                     if record.kind == "td" and record.logged_in:
                         record.deliver(name, *args)
-            elif out.target == TARGET_FORQUOTE:
+            elif out.target == TARGET_FORQUOTE:  # md subscribers and market makers' td
+                makers = self.config.makers
                 for record in self._sessions.values():
-                    if record.kind == "md" and record.logged_in and out.key in record.for_quote:
+                    if not record.logged_in:
+                        continue
+                    if (record.kind == "md" and out.key in record.for_quote) or (
+                        record.kind == "td" and record.user_id in makers
+                    ):
                         record.deliver(name, *args)
 
 

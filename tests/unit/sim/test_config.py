@@ -35,6 +35,7 @@ def test_every_key() -> None:
     config = parse_sim_config(
         "sim://A?seed=7&speed=2.5&capital=500000&state=memory&hours=exchange"
         "&clock=manual&start=20261130T093000&qps=6&reconnect=0&auth=app:code,app2:c2"
+        "&makers=mm1,mm2"
     )
     assert config.seed == 7
     assert config.speed == 2.5
@@ -46,6 +47,7 @@ def test_every_key() -> None:
     assert config.qps == 6.0
     assert config.reconnect == 0.0
     assert config.auth == frozenset({("app", "code"), ("app2", "c2")})
+    assert config.makers == frozenset({"mm1", "mm2"})
     assert "seed" in config.given and "auth" in config.given
 
 
@@ -78,6 +80,7 @@ def test_state_file_and_start_forms(tmp_path: Path) -> None:
         ("qps=0", "qps"),
         ("reconnect=-1", "reconnect"),
         ("auth=nocolon", "auth"),
+        ("makers=a,,b", "makers"),
         ("seed=1&seed=2", "seed"),
         ("state=", "state"),
     ],
