@@ -227,3 +227,24 @@ def test_conflicting_parameters_for_a_running_name() -> None:
         md.close()
     finally:
         td.close()
+
+
+def test_an_exception_in_a_callback_does_not_stop_delivery() -> None:
+    name = unique_name("raise")
+    spi = RecordingTdSpi()
+
+    def explode(callback: str, args: tuple[object, ...]) -> None:
+        if callback == "onRspUserLogin":
+            raise RuntimeError("client bug")
+
+    spi.hook = explode
+    api = create_td_api(address(name), spi)
+    try:
+        api.connect()
+        spi.wait("onFrontConnected")
+        assert api.reqUserLogin(login_req(), 1) == 0
+        spi.wait("onRtnInstrumentStatus", 2)  # what follows the failing callback still arrives
+        assert api.reqSettlementInfoConfirm({"BrokerID": "2001", "InvestorID": "00001"}, 2) == 0
+        assert spi.wait("onRspSettlementInfoConfirm")[0][1]["ErrorID"] == 0
+    finally:
+        api.close()

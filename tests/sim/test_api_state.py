@@ -68,3 +68,15 @@ def test_a_stored_counter_rolls_forward_to_today(tmp_path: Path) -> None:
         assert login[0]["TradingDay"] == td.getTradingDay() == "20261202"
     finally:
         td.close()
+
+
+def test_default_state_file_lives_in_the_vnpy_settings_folder() -> None:
+    from vnpy.trader.utility import get_folder_path
+
+    name = unique_name("default")
+    td, _, login = open_td(f"sim://{name}?seed=4&clock=manual&start=20261130T100000")
+    td.close()
+    assert login[1]["ErrorID"] == 0
+    path = get_folder_path("ctpsopt_sim") / f"{name}.db"
+    assert path.exists()
+    assert ".vntrader" in str(path) and "ctpsopt-home-" in str(path)  # the suite's temp home
