@@ -11,12 +11,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-
-pytest.importorskip("vnpy_ctpsopt.sim.market", reason="sim market not in this tree yet")
-
-from vnpy_ctpsopt.api import create_md_api, create_td_api  # noqa: E402
-from vnpy_ctpsopt.api.base import (  # noqa: E402
+from vnpy_ctpsopt.api import create_md_api, create_td_api
+from vnpy_ctpsopt.api.base import (
     MD_CALLBACKS,
     TD_CALLBACKS,
     MdApi,
@@ -24,7 +20,7 @@ from vnpy_ctpsopt.api.base import (  # noqa: E402
     TdApi,
     TdSpi,
 )
-from vnpy_ctpsopt.api.constant import THOST_TERT_QUICK  # noqa: E402
+from vnpy_ctpsopt.api.constant import THOST_TERT_QUICK
 
 TIMEOUT = 10.0
 _names = itertools.count(1)
