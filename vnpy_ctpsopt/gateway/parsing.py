@@ -195,39 +195,50 @@ def parse_contract(data: Data, gateway_name: str) -> ContractData | None:
 
 class TickTimeCache:
     """Tick datetimes without strptime: the date part is parsed once per distinct date string,
-    each distinct ``HH:MM:SS`` once per date (cleared when the date changes or it grows large).
+    each distinct (``HH:MM:SS``, millisecond) once per date (cleared when the date changes or it
+    grows large), so the common case is one dict lookup.
 
-    Keyed by: ``date`` (YYYYMMDD) -> current; ``times`` maps ``UpdateTime`` -> aware datetime.
+    Keyed by: ``date`` (YYYYMMDD) is the current date; ``times`` maps (UpdateTime,
+    UpdateMillisec) -> aware datetime of that date.
     """
+
+    max_entries: int = 50000
 
     def __init__(self) -> None:
         self.date: str = ""
         self.ymd: tuple[int, int, int] = (0, 0, 0)
-        self.times: dict[str, datetime] = {}
+        self.times: dict[tuple[str, int], datetime] = {}
 
     def get(self, date: str, time: str, millisec: int) -> datetime | None:
-        if date != self.date:
+        if date == self.date:
+            dt: datetime | None = self.times.get((time, millisec))
+            if dt is not None:
+                return dt
+        else:
             if len(date) != 8 or not date.isdigit():
                 return None
             self.date = date
             self.ymd = (int(date[0:4]), int(date[4:6]), int(date[6:8]))
             self.times = {}
-        dt: datetime | None = self.times.get(time)
-        if dt is None:
-            if len(time) < 8:
-                return None
-            try:
-                y, m, d = self.ymd
-                dt = datetime(
-                    y, m, d, int(time[0:2]), int(time[3:5]), int(time[6:8]), tzinfo=CHINA_TZ
-                )
-            except ValueError:
-                return None
-            if len(self.times) > 20000:
-                self.times.clear()
-            self.times[time] = dt
-        if millisec:
-            return dt.replace(microsecond=millisec * 1000)
+        if len(time) < 8 or not 0 <= millisec < 1000:
+            return None
+        try:
+            y, m, d = self.ymd
+            dt = datetime(
+                y,
+                m,
+                d,
+                int(time[0:2]),
+                int(time[3:5]),
+                int(time[6:8]),
+                millisec * 1000,
+                tzinfo=CHINA_TZ,
+            )
+        except ValueError:
+            return None
+        if len(self.times) >= self.max_entries:
+            self.times.clear()
+        self.times[(time, millisec)] = dt
         return dt
 
 
