@@ -14,7 +14,7 @@ from typing import Any
 from vnpy.event import Event, EventEngine
 from vnpy.trader.constant import Direction, Exchange, Offset, OptionType, OrderType, Product, Status
 from vnpy.trader.engine import MainEngine
-from vnpy.trader.event import EVENT_ACCOUNT, EVENT_LOG, EVENT_TICK, EVENT_TRADE
+from vnpy.trader.event import EVENT_LOG, EVENT_TICK, EVENT_TRADE
 from vnpy.trader.object import (
     AccountData,
     ContractData,
@@ -63,12 +63,10 @@ class Demo:
         self.ticks: dict[str, TickData] = {}
         self.trades: list[TradeData] = []
         self.logs: list[str] = []
-        self.account_pushes: int = 0
         self._lock = threading.Lock()
         self.event_engine.register(EVENT_TICK, self._on_tick)
         self.event_engine.register(EVENT_TRADE, self._on_trade)
         self.event_engine.register(EVENT_LOG, self._on_log)
-        self.event_engine.register(EVENT_ACCOUNT, self._on_account)
 
     def _on_tick(self, event: Event) -> None:
         tick: TickData = event.data
@@ -83,10 +81,6 @@ class Demo:
             f"  成交 {trade.symbol} {trade.direction.name if trade.direction else ''} "
             f"{trade.offset.name} {trade.volume:g} 张 @ {trade.price:.4f}"
         )
-
-    def _on_account(self, event: Event) -> None:
-        with self._lock:
-            self.account_pushes += 1
 
     def _on_log(self, event: Event) -> None:
         log: LogData = event.data
@@ -179,7 +173,8 @@ class Demo:
             offset=offset,
             reference="demo",
         )
-        pushes_before: int = self.account_pushes
+        before = self.account()
+        premium_before: float = (before.extra or {}).get("premium", 0.0) if before else 0.0
         vt_orderid: str = self.main_engine.send_order(req, self.gateway_name)
         order = wait_until(
             lambda: (o := self.main_engine.get_order(vt_orderid)) and not o.is_active() and o,
@@ -187,7 +182,10 @@ class Demo:
         )
         if order.status != Status.ALLTRADED:
             raise DemoError(f"委托 {vt_orderid} 未全部成交: {order.status.name}")
-        wait_until(lambda: self.account_pushes > pushes_before + 1, "成交后的资金推送")
+        wait_until(
+            lambda: (a := self.account()) and (a.extra or {}).get("premium") != premium_before,
+            "成交后的资金推送",
+        )
 
     def wait_positions(self, expected: dict[tuple[str, Direction], int]) -> None:
         """Wait until the gateway's pushed positions show the expected volumes."""

@@ -45,6 +45,8 @@ class ClosingFront:
             conn.close()
 
     def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
         self._sock.close()
         self._thread.join(5)
 
