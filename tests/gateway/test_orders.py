@@ -127,7 +127,8 @@ def test_counter_rejections_carry_the_counters_message(harness: Harness, sim: st
         vt_orderid = harness.send(gateway, contract, direction, offset, price, volume)
         order = harness.wait_order(vt_orderid, {"REJECTED"}, start)
         assert order.extra["status_msg"].startswith("CTP:")
-        assert any("交易委托失败" in m and "代码" in m for m in harness.logs(start))
+        # the log line may arrive after the REJECTED order event: wait for it
+        assert "代码" in harness.wait_log("交易委托失败", start=start)
     assert not [o for o in harness.of(EVENT_ORDER) if o.status.name == "REJECTED" and o.traded]
     assert positions_agree(harness, gateway, sim)
     assert account_agrees(harness, gateway, sim)
