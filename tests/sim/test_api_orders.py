@@ -242,3 +242,36 @@ def test_concurrent_sessions_each_get_exactly_their_own_pushes() -> None:
     finally:
         for api, _, _ in opened:
             api.close()
+
+
+def test_login_reports_the_investors_highest_order_ref_of_the_day() -> None:
+    name = unique_name("maxref")
+    first, first_spi, login = open_td(url(name))
+    second, second_spi, _ = open_td(url(name))
+    try:
+        assert int(login[0]["MaxOrderRef"]) >= 1
+        depth = depth_of_option(first, first_spi)
+        low = depth["LowerLimitPrice"]
+        sends = ((first, first_spi, "7"), (first, first_spi, "42"), (second, second_spi, "13"))
+        for api, spi, ref in sends:
+            assert api.reqOrderInsert(order(depth, ref, low), next_reqid()) == 0
+            spi.wait("onRtnOrder", where=lambda a, r=ref: a[0]["OrderRef"] == r)
+        third, third_spi, again = open_td(url(name))
+        other, _, stranger = open_td(url(name), user="00002")
+        try:
+            top = int(again[0]["MaxOrderRef"])
+            assert top >= 42
+            assert int(stranger[0]["MaxOrderRef"]) < 42  # per investor
+            ref = str(top + 1)  # what a client allocating above MaxOrderRef sends next
+            assert third.reqOrderInsert(order(depth, ref, low), next_reqid()) == 0
+            accepted = third_spi.wait(
+                "onRtnOrder", where=lambda a: a[0]["OrderRef"] == ref and bool(a[0]["OrderSysID"])
+            )[0][0]
+            assert accepted["SessionID"] == again[0]["SessionID"]
+            assert third_spi.named("onRspOrderInsert") == []
+        finally:
+            third.close()
+            other.close()
+    finally:
+        first.close()
+        second.close()

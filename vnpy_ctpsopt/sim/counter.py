@@ -758,7 +758,7 @@ class SimCounter:
             "SystemName": self.config.system_name,
             "FrontID": session.front_id,
             "SessionID": session.session_id,
-            "MaxOrderRef": "1",
+            "MaxOrderRef": str(self.max_order_ref(user)),
             "SHFETime": now.strftime("%H:%M:%S"),
             "DCETime": now.strftime("%H:%M:%S"),
             "CZCETime": now.strftime("%H:%M:%S"),
@@ -782,6 +782,13 @@ class SimCounter:
         state.logged_in = True
         self._commit()
         return data, E.rsp_info(E.NONE)
+
+    def max_order_ref(self, investor: str) -> int:
+        """The login's MaxOrderRef: the highest numeric OrderRef any session of ``investor`` used
+        today (1 when none, as the real counter), so a client numbering above it never reuses
+        a ref of an earlier session."""
+        refs = (_ref_number(o.order_ref) for o in self.orders.values() if o.investor_id == investor)
+        return max((r for r in refs if r is not None), default=1)
 
     def _create_account(self, investor: str, broker: str, password: str) -> Account:
         account = Account(investor, broker, password, pre_balance=self.config.capital)
