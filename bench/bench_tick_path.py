@@ -53,16 +53,23 @@ class LayoutCopier:
         values = layout.unpack(ctypes.string_at(int(sample.this), layout.size))
         assert len(values) == len(names)
         args = ", ".join(f"a{i}" for i in range(len(names)))
+        texts = [i for i, v in enumerate(values) if isinstance(v, bytes)]
         items = ", ".join(
-            f"{n!r}: _s(a{i})" if isinstance(values[i], bytes) else f"{n!r}: a{i}"
-            for i, n in enumerate(names)
+            f"{n!r}: t{i}" if i in texts else f"{n!r}: a{i}" for i, n in enumerate(names)
         )
+        # ASCII (every depth-field text in practice) decodes inline; anything else takes _s
+        decode = "\n".join(
+            f"        t{i} = a{i}.partition(NUL)[0].decode('ascii')" for i in texts
+        )
+        fallback = "\n".join(f"        t{i} = _s(a{i})" for i in texts)
         source = (
             f"def to_dict(s):\n    ({args},) = unpack(string_at(int(s.this), size))\n"
+            f"    try:\n{decode}\n    except UnicodeDecodeError:\n{fallback}\n"
             f"    return {{{items}}}\n"
         )
         namespace: dict[str, Any] = {
             "_s": self._text,
+            "NUL": b"\0",
             "unpack": layout.unpack,
             "string_at": ctypes.string_at,
             "size": layout.size,

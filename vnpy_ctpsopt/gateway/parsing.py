@@ -260,9 +260,12 @@ def parse_tick(
     update_time: str = data["UpdateTime"]
     if not update_time:
         return None
-    dt: datetime | None = times.get(
-        data["ActionDay"] or data["TradingDay"], update_time, data["UpdateMillisec"]
-    )
+    date: str = data["ActionDay"] or data["TradingDay"]
+    millisec: int = data["UpdateMillisec"]
+    # cache hit inline (the common case), else the cache parses and stores it
+    dt: datetime | None = (
+        times.times.get((update_time, millisec)) if date == times.date else None
+    ) or times.get(date, update_time, millisec)
     if dt is None:
         return None
 
