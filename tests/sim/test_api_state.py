@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sim_seam import next_reqid, open_td, unique_name
 
@@ -80,3 +81,71 @@ def test_default_state_file_lives_in_the_vnpy_settings_folder() -> None:
     path = get_folder_path("ctpsopt_sim") / f"{name}.db"
     assert path.exists()
     assert ".vntrader" in str(path) and "ctpsopt-home-" in str(path)  # the suite's temp home
+
+
+def test_sessions_after_a_restart_never_take_stored_session_ids(tmp_path: Path) -> None:
+    state = tmp_path / "counter.db"
+    url = (
+        f"sim://{unique_name('sid')}?seed=4&state={state}&clock=manual&start=20261130T100000"
+        "&qps=100&reconnect=0"
+    )
+    td, spi, login = open_td(url)
+    seen = {login[0]["SessionID"]}
+    inst, depth = _option_and_depth(td, spi)
+    assert td.reqOrderInsert(_resting_buy(inst, depth, "5"), next_reqid()) == 0
+    stored = spi.wait("onRtnOrder", where=lambda a: bool(a[0]["OrderSysID"]))[0][0]
+    td.exchange.drop()  # type: ignore[attr-defined]  # a reconnect takes another id
+    spi.wait("onFrontConnected", count=2)
+    seen.add(td.session_id)  # type: ignore[attr-defined]
+    td.close()
+
+    td, spi, again = open_td(url)
+    try:
+        front, session = again[0]["FrontID"], again[0]["SessionID"]
+        assert session not in seen and len(seen) == 2
+        reqid = next_reqid()
+        assert td.reqQryOrder({}, reqid) == 0
+        orders = [r[0] for r in spi.wait_rsp("onRspQryOrder", reqid)]
+        assert [(o["FrontID"], o["SessionID"], o["OrderRef"]) for o in orders] == [
+            (stored["FrontID"], stored["SessionID"], "5")
+        ]
+        # the same OrderRef in the new session is a new order; a cancel by (FrontID,
+        # SessionID, OrderRef) of the new session reaches it, not the stored one
+        assert td.reqOrderInsert(_resting_buy(inst, depth, "5"), next_reqid()) == 0
+        mine = spi.wait(
+            "onRtnOrder", where=lambda a: a[0]["SessionID"] == session and bool(a[0]["OrderSysID"])
+        )[0][0]
+        assert mine["OrderSysID"] != stored["OrderSysID"]
+        action = {
+            "BrokerID": "2001", "InvestorID": "00001", "UserID": "00001", "ActionFlag": "0",
+            "OrderRef": "5", "FrontID": front, "SessionID": session,
+        }  # fmt: skip
+        assert td.reqOrderAction(action, next_reqid()) == 0
+        cancelled = spi.wait("onRtnOrder", where=lambda a: a[0]["OrderStatus"] == "5")[0][0]
+        assert cancelled["OrderSysID"] == mine["OrderSysID"]
+        reqid = next_reqid()
+        assert td.reqQryOrder({"OrderSysID": stored["OrderSysID"]}, reqid) == 0
+        assert spi.wait_rsp("onRspQryOrder", reqid)[0][0]["OrderStatus"] == stored["OrderStatus"]
+    finally:
+        td.close()
+
+
+def _option_and_depth(td: Any, spi: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    reqid = next_reqid()
+    assert td.reqQryInstrument({}, reqid) == 0
+    rows = spi.wait_rsp("onRspQryInstrument", reqid)
+    inst = [r[0] for r in rows if r[0].get("OptionsType") in ("1", "2")][0]
+    reqid = next_reqid()
+    assert td.reqQryDepthMarketData({"InstrumentID": inst["InstrumentID"]}, reqid) == 0
+    return inst, spi.wait_rsp("onRspQryDepthMarketData", reqid)[0][0]
+
+
+def _resting_buy(inst: dict[str, Any], depth: dict[str, Any], ref: str) -> dict[str, Any]:
+    return {
+        "BrokerID": "2001", "InvestorID": "00001", "UserID": "00001",
+        "InstrumentID": inst["InstrumentID"], "ExchangeID": inst["ExchangeID"], "OrderRef": ref,
+        "OrderPriceType": "2", "Direction": "0", "CombOffsetFlag": "0", "CombHedgeFlag": "1",
+        "LimitPrice": depth["LowerLimitPrice"], "VolumeTotalOriginal": 1, "TimeCondition": "3",
+        "VolumeCondition": "1", "MinVolume": 1, "ContingentCondition": "1",
+        "ForceCloseReason": "0",
+    }  # fmt: skip

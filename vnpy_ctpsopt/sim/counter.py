@@ -147,6 +147,8 @@ POSITION_VOLUME_FIELDS = (
     "AbandonFrozen",
     "YdStrikeFrozen",
 )
+# SessionIDs handed out by a counter start here and are never reused by it (see new_session_id).
+FIRST_SESSION_ID = 0x1A2B0001
 LIVE_STATUSES = (
     C.THOST_FTDC_OST_Unknown,
     C.THOST_FTDC_OST_NoTradeQueueing,
@@ -613,6 +615,14 @@ class SimCounter:
         self._kv_dirty = True
         return value
 
+    def new_session_id(self) -> int:
+        """A SessionID this counter never handed out before. The sequence is persisted with
+        the state file, so after a restart new sessions never take the (FrontID, SessionID) of
+        stored orders."""
+        session_id = self._next("session_id", FIRST_SESSION_ID)
+        self._commit()
+        return session_id
+
     def _session(self, session: SessionRef) -> SessionState:
         return self.sessions.setdefault((session.front_id, session.session_id), SessionState())
 
@@ -717,6 +727,12 @@ class SimCounter:
             if day == self.trading_day:
                 callback: Callback = (name, tuple(json.loads(args)))
                 self.flows.setdefault(investor, []).append((seq, callback))
+        # files written before the SessionID sequence was persisted: start above stored ids
+        stored = [o.session_id for o in self.orders.values()]
+        stored += [e.session_id for e in self.exec_orders.values()]
+        stored += [q.session_id for q in self.quotes.values()]
+        if stored:
+            self.seqs["session_id"] = max(self.seqs.get("session_id", 0), *stored)
         for order in sorted(self.orders.values(), key=lambda o: o.seq):
             if order.live:
                 self.live_orders[order.key] = order

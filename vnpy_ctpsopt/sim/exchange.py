@@ -58,7 +58,6 @@ REASON_HEARTBEAT_SEND: int = 0x2002
 REASON_ERROR_MESSAGE: int = 0x2003
 
 FRONT_ID: int = 1
-FIRST_SESSION_ID: int = 0x1A2B0001
 TICK_INTERVAL: timedelta = timedelta(milliseconds=500)
 # A step this far behind the clock is processed (book, fills) but its snapshots are not sent.
 STALE_AFTER: timedelta = 5 * TICK_INTERVAL
@@ -179,7 +178,6 @@ class SimExchange:
         self._closed: bool = False
         self._sessions: dict[int, SessionRecord] = {}
         self._investors: dict[str, set[int]] = {}
-        self._next_session: int = FIRST_SESSION_ID
         self._delays: dict[int | None, float] = {}
         self._refuse: int | None = None
         self._reconnect: float = config.reconnect
@@ -329,8 +327,7 @@ class SimExchange:
     # --- sessions -------------------------------------------------------------------------
     def open_session(self, api: SimApiBase) -> SessionRecord:
         with self.lock:
-            session_id = self._next_session
-            self._next_session += 1
+            session_id = self.counter.new_session_id()
             record = SessionRecord(
                 api=api,
                 kind=api.kind,
