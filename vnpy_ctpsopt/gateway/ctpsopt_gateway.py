@@ -523,7 +523,8 @@ class CtpsoptMdSession(MdSpi, _Session):
             return
         self.login_status = True
         self.gateway.write_log("行情服务器登录成功")
-        symbols: list[str] = sorted(self.subscribed)
+        with self._lock:
+            symbols: list[str] = sorted(self.subscribed)
         if symbols and self.api is not None:
             self.api.subscribeMarketData(symbols)
 
@@ -565,9 +566,10 @@ class CtpsoptMdSession(MdSpi, _Session):
         if contract is None and self.gateway.contracts:
             self.gateway.write_log(f"订阅失败：找不到合约 {req.vt_symbol}")
             return
-        if req.symbol in self.subscribed:
-            return
-        self.subscribed.add(req.symbol)
+        with self._lock:
+            if req.symbol in self.subscribed:
+                return
+            self.subscribed.add(req.symbol)
         if self.login_status and self.api is not None:
             self.api.subscribeMarketData([req.symbol])
 

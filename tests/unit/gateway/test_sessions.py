@@ -382,3 +382,20 @@ def test_connect_with_bad_settings_logs(bad: dict[str, Any]) -> None:
     gateway, engine, _ = make_gateway()
     gateway.connect(bad)
     assert any("连接参数错误" in m for m in engine.logs())
+
+
+def test_instrument_status_updates_trading_active_and_ticks_carry_it() -> None:
+    gateway, engine, _ = make_gateway()
+    login(gateway)
+    gateway.td.onRtnInstrumentStatus({"InstrumentID": "10007001", "InstrumentStatus": "1"})
+    contract = gateway.contracts.get("10007001")
+    assert contract is not None and contract.extra is not None
+    assert contract.extra["trading_active"] is False
+    gateway.md.onRtnDepthMarketData(f.depth())
+    ticks = engine.of(EVENT_TICK)
+    assert ticks[-1].extra["trading_active"] is False
+    # the per-symbol event is pushed too, as BaseGateway.on_tick does
+    assert [e.type for e in engine.events[-2:]] == [EVENT_TICK, EVENT_TICK + "10007001.SSE"]
+    gateway.td.onRtnInstrumentStatus({"InstrumentID": "10007001", "InstrumentStatus": "2"})
+    assert contract.extra["trading_active"] is True
+    gateway.td.onRtnInstrumentStatus({"InstrumentID": "unknown", "InstrumentStatus": "2"})
