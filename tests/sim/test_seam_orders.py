@@ -1,0 +1,564 @@
+"""Order conformance of the simulated counter, driven only through the seam
+(``create_td_api("sim://...")``) and the control object.
+
+Expected values come from reference/sopt-rules.md (A.6 order types, A.7 sizes, B.2 validation
+order, B.3 callback sequences, B.4 cancels) and reference/sopt_error.xml (ErrorID/ErrorMsg),
+never from the sim's own tables.
+
+=====  ==========================================================================================
+TC     what
+=====  ==========================================================================================
+TC-01  unknown instrument -> 16 CTP:找不到合约 (OnRspOrderInsert + OnErrRtnOrderInsert, no OnRtnOrder)
+TC-02  wrong ExchangeID -> 122; an ETF (not an option) -> 17
+TC-03  limit price off the tick, above the upper limit, below the lower limit, zero -> 105
+TC-04  volume 0, negative, limit 51, market 11 -> 104; limit 50 / market 10 accepted
+TC-05  encodings the exchange does not list (SSE best-price/best-own/five-level, last price on
+       both) -> 80; GTD -> 27
+TC-06  insufficient money (premium of a buy, margin of a sell-open) -> 31
+TC-07  closing more than the closable position (none, too many, frozen by a pending close) -> 30
+TC-08  OrderRef not above every ref of the session (equal, lower) -> 22; another session may
+       reuse it
+TC-09  order on a connected session that has not logged in -> 6, no private-flow error
+TC-10  hedge flag other than speculation/covered -> 94; covered put or covered buy-open -> 136
+TC-11  cancel of an unknown order -> 25; of a finished order -> 26 (OnRspOrderAction +
+       OnErrRtnOrderAction)
+TC-12  every order-type encoding of A.6 on each exchange: accepted where listed, 80 elsewhere
+TC-13  limit GFD partly fills (status a,3,1 with VolumeTraded), rests, and fills when the
+       market crosses it at a later step (1 -> 0), trades at the order's price
+TC-14  limit GFD resting order filled by another investor's crossing order at its price
+TC-15  limit FOK too large for the book: cancelled, no trade, freeze released; FOK that fits
+       walks the levels and fills all
+TC-16  market IOC (SSE and SZSE) against a thin book: fills what is there, remainder cancelled
+       (a,3,2,5), VolumeTraded/VolumeTotal
+TC-17  market FOK against a thin book: cancelled with no trade; market FOK that fits: filled
+TC-18  SSE market-to-limit: trades at the best level only, remainder rests at the fill price
+TC-19  SZSE best-5 IOC: walks at most five levels, remainder cancelled
+TC-20  SZSE best-opposite: limit at the opposite best price, remainder rests there
+TC-21  SZSE best-own: rests at the own best price without trading
+TC-22  limit FAK (vn.py's FAK, accepted on both): fills within the limit, rest cancelled
+TC-23  cancel by FrontID+SessionID+OrderRef and by ExchangeID+OrderSysID: CancelSubmitted then
+       Canceled with CancelTime and VolumeTotal = remainder, no OnRspOrderAction
+=====  ==========================================================================================
+
+Resume types, flow control, injected disconnects, routing and same-seed determinism are covered
+by test_api_flow.py, test_api_query.py and test_api_orders.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sim_seam import (
+    BEST_OWN_GFD,
+    BEST_PRICE_GFD,
+    BUY,
+    CLOSE,
+    COVERED,
+    FIVE_LEVEL_IOC,
+    LIMIT_FAK,
+    LIMIT_FOK,
+    LIMIT_GFD,
+    MARKET_FOK,
+    MARKET_GFD,
+    MARKET_IOC,
+    SELL,
+    RecordingTdSpi,
+    Trader,
+    login_req,
+    sim_url,
+    unique_name,
+)
+
+from vnpy_ctpsopt.api import create_td_api
+
+TICK = 0.0001
+MESSAGES = {  # verbatim from reference/sopt_error.xml
+    6: "CTP:还没有登录",
+    16: "CTP:找不到合约",
+    17: "CTP:合约不能交易",
+    22: "CTP:报单错误：不允许重复报单",
+    25: "CTP:撤单找不到相应报单",
+    26: "CTP:报单已全成交或已撤销，不能再撤",
+    27: "CTP:不支持的功能",
+    30: "CTP:平仓量超过持仓量",
+    31: "CTP:资金不足",
+    80: "CTP:交易所不支持的价格类型",
+    94: "CTP:个股期权只支持投机或者备兑",
+    104: "CTP:数量不正确",
+    105: "CTP:价格不正确",
+    122: "CTP:交易所代码错误",
+    136: "CTP:备兑只支持卖开或买平或认购",
+}
+
+
+def error(error_id: int) -> dict[str, Any]:
+    return {"ErrorID": error_id, "ErrorMsg": MESSAGES[error_id]}
+
+
+def r4(value: float) -> float:
+    return round(value, 4)
+
+
+# --- fixtures --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def counter() -> Iterator[tuple[Trader, Trader]]:
+    """One simulated front with two investors (CNY 100,000 each), shared by the rejection
+    tests: every test uses instruments or refs of its own."""
+    address = sim_url(unique_name("rej"), capital=100000)
+    first = Trader(address)
+    second = Trader(address, user="00002")
+    try:
+        yield first, second
+    finally:
+        first.close()
+        second.close()
+
+
+@pytest.fixture()
+def rich() -> Iterator[tuple[Trader, Trader]]:
+    """A fresh front (its own books) with two well-funded investors: one under test, one that
+    takes liquidity or trades against it."""
+    address = sim_url(unique_name("fill"), capital=100_000_000, seed=23)
+    first = Trader(address)
+    second = Trader(address, user="00002")
+    try:
+        yield first, second
+    finally:
+        first.close()
+        second.close()
+
+
+def atm(trader: Trader, exchange: str, offset: int = 0) -> dict[str, Any]:
+    """Depth of a near-the-money call of the nearest expiry on ``exchange``."""
+    calls = [r for r in trader.options(exchange) if r["OptionsType"] == "1"]
+    return trader.depth(calls[len(calls) // 2 + offset]["InstrumentID"])
+
+
+def ask_levels(depth: dict[str, Any]) -> list[tuple[float, int]]:
+    return [
+        (depth[f"AskPrice{i}"], depth[f"AskVolume{i}"])
+        for i in range(1, 6)
+        if depth[f"AskVolume{i}"] > 0
+    ]
+
+
+def drain_asks(taker: Trader, iid: str, leave: int, levels: int = 5) -> dict[str, Any]:
+    """Buy displayed ask volume (limit orders that fill entirely) until the first ``levels``
+    ask levels hold ``leave`` lots in all; returns the depth afterwards (same market step)."""
+    for _ in range(60):
+        depth = taker.depth(iid)
+        book = ask_levels(depth)[:levels]
+        total = sum(v for _, v in book)
+        if total <= leave:
+            assert total == leave, (book, leave)
+            return depth
+        price, volume = book[0]
+        take = min(50, volume, total - leave)
+        filled = taker.place(taker.order_req(iid, price, volume=take))
+        assert filled["OrderStatus"] == "0", filled
+    raise AssertionError("could not drain the book")
+
+
+def trade_volume(trader: Trader, update: dict[str, Any]) -> list[tuple[float, int]]:
+    return [
+        (t["Price"], t["Volume"]) for t in trader.trades(update["OrderSysID"], update["ExchangeID"])
+    ]
+
+
+# --- TC-01 .. TC-11: counter rejections ------------------------------------------------------
+
+
+def test_tc01_unknown_instrument(counter: tuple[Trader, Trader]) -> None:
+    trader, _ = counter
+    req = trader.order_req("10999999", 0.1, exchange="SSE")
+    assert trader.reject(req) == error(16)
+
+
+def test_tc02_wrong_exchange_and_not_an_option(counter: tuple[Trader, Trader]) -> None:
+    trader, _ = counter
+    depth = atm(trader, "SSE")
+    wrong = trader.order_req(depth["InstrumentID"], depth["BidPrice1"], exchange="SZSE")
+    assert trader.reject(wrong) == error(122)
+    etf = trader.order_req("510050", 3.0, exchange="SSE")
+    assert trader.reject(etf) == error(17)
+
+
+def test_tc03_price_off_tick_or_outside_limits(counter: tuple[Trader, Trader]) -> None:
+    trader, _ = counter
+    depth = atm(trader, "SZSE")
+    iid, upper, lower = depth["InstrumentID"], depth["UpperLimitPrice"], depth["LowerLimitPrice"]
+    for price in (r4(depth["BidPrice1"]) + TICK / 2, r4(upper + TICK), r4(lower - TICK), 0.0):
+        assert trader.reject(trader.order_req(iid, price)) == error(105), price
+    deep = trader.depth(trader.options("SSE")[0]["InstrumentID"])  # a lower limit above a tick
+    if deep["LowerLimitPrice"] > TICK:
+        below = trader.order_req(deep["InstrumentID"], r4(deep["LowerLimitPrice"] - TICK))
+        assert trader.reject(below) == error(105)
+    ok = trader.place(trader.order_req(iid, lower))  # the limits themselves are valid
+    assert ok["OrderStatus"] == "3"
+
+
+def test_tc04_volume_limits(counter: tuple[Trader, Trader]) -> None:
+    trader, _ = counter
+    depth = atm(trader, "SSE", 1)
+    iid, lower = depth["InstrumentID"], depth["LowerLimitPrice"]
+    assert trader.instrument(iid)["MaxLimitOrderVolume"] == 50
+    assert trader.instrument(iid)["MaxMarketOrderVolume"] == 10
+    for volume in (0, -1, 51):
+        assert trader.reject(trader.order_req(iid, lower, volume=volume)) == error(104), volume
+    market = trader.order_req(iid, 0.0, direction=SELL, volume=11, kind=MARKET_IOC)
+    assert trader.reject(market) == error(104)
+    both = trader.order_req(iid, r4(lower) + TICK / 2, volume=0)  # B.2: volume before price
+    assert trader.reject(both) == error(104)
+    assert trader.place(trader.order_req(iid, lower, volume=50))["OrderStatus"] == "3"
+
+
+def test_tc05_unsupported_encodings(counter: tuple[Trader, Trader]) -> None:
+    trader, _ = counter
+    sse = atm(trader, "SSE", 2)
+    szse = atm(trader, "SZSE", 2)
+    for kind in (BEST_PRICE_GFD, BEST_OWN_GFD, FIVE_LEVEL_IOC, ("4", "3", "1")):
+        req = trader.order_req(sse["InstrumentID"], sse["LowerLimitPrice"], kind=kind)
+        assert trader.reject(req) == error(80), kind
+    last_price = trader.order_req(szse["InstrumentID"], 0.0, kind=("4", "3", "1"))
+    assert trader.reject(last_price) == error(80)
+    gtd = trader.order_req(szse["InstrumentID"], szse["LowerLimitPrice"], kind=("2", "4", "1"))
+    assert trader.reject(gtd) == error(27)
+
+
+def test_tc06_insufficient_money(counter: tuple[Trader, Trader]) -> None:
+    trader, _ = counter
+    available = trader.account()["Available"]
+    depths = [trader.depth(r["InstrumentID"]) for r in trader.options("SSE")[:3]]
+    dear = max(depths, key=lambda d: d["UpperLimitPrice"])
+    premium = dear["UpperLimitPrice"] * 10000 * 50
+    assert premium > available  # the case is meaningful
+    buy = trader.order_req(dear["InstrumentID"], dear["UpperLimitPrice"], volume=50)
+    assert trader.reject(buy) == error(31)
+    sell = trader.order_req(dear["InstrumentID"], dear["UpperLimitPrice"], SELL, volume=50)
+    assert trader.reject(sell) == error(31)  # 50 short deep-ITM calls: margin beyond the cash
+    assert trader.account()["Available"] == available
+
+
+def test_tc07_close_more_than_closable(counter: tuple[Trader, Trader]) -> None:
+    trader, _ = counter
+    depth = atm(trader, "SZSE", -1)
+    iid = depth["InstrumentID"]
+    assert trader.reject(trader.order_req(iid, depth["BidPrice1"], SELL, CLOSE)) == error(30)
+    bought = trader.place(trader.order_req(iid, depth["AskPrice1"], volume=2))
+    assert bought["OrderStatus"] == "0"
+    too_many = trader.order_req(iid, depth["UpperLimitPrice"], SELL, CLOSE, volume=3)
+    assert trader.reject(too_many) == error(30)
+    pending = trader.place(trader.order_req(iid, depth["UpperLimitPrice"], SELL, CLOSE, volume=2))
+    assert pending["OrderStatus"] == "3"  # rests above the market: both lots frozen
+    again = trader.order_req(iid, depth["UpperLimitPrice"], SELL, CLOSE, volume=1)
+    assert trader.reject(again) == error(30)
+    wrong_side = trader.order_req(iid, depth["AskPrice1"], BUY, CLOSE)  # no short to buy back
+    assert trader.reject(wrong_side) == error(30)
+
+
+def test_tc08_duplicate_order_ref(counter: tuple[Trader, Trader]) -> None:
+    shared, _ = counter
+    trader = Trader(shared.address)  # sessions of its own: the refs below are theirs
+    other = Trader(shared.address)
+    try:
+        depth = atm(trader, "SSE", -1)
+        iid, lower = depth["InstrumentID"], depth["LowerLimitPrice"]
+        first = trader.place(trader.order_req(iid, lower, ref="900000"))
+        assert first["OrderSysID"]
+        assert trader.reject(trader.order_req(iid, lower, ref="900000")) == error(22)
+        assert trader.reject(trader.order_req(iid, lower, ref="899999")) == error(22)
+        assert trader.place(trader.order_req(iid, lower, ref="900001"))["OrderSysID"]
+        again = other.place(other.order_req(iid, lower, ref="900000"))  # per session
+        assert again["OrderSysID"] and again["SessionID"] == other.session_id
+        assert again["OrderSysID"] != first["OrderSysID"]
+    finally:
+        trader.close()
+        other.close()
+
+
+def test_tc09_not_logged_in() -> None:
+    address = sim_url(unique_name("nolog"))
+    spi = RecordingTdSpi()
+    api = create_td_api(address, spi)
+    try:
+        api.connect()
+        spi.wait("onFrontConnected")
+        req = {"BrokerID": "2001", "InvestorID": "00001", "InstrumentID": "10000001",
+               "OrderRef": "1", "Direction": "0", "CombOffsetFlag": "0"}  # fmt: skip
+        assert api.reqOrderInsert(req, 71) == 0
+        data, rsp, reqid, last = spi.wait("onRspOrderInsert")[0]
+        assert (rsp, reqid, last, data["OrderRef"]) == (error(6), 71, True, "1")
+        assert api.reqOrderAction({"BrokerID": "2001", "OrderRef": "1"}, 72) == 0
+        assert spi.wait("onRspOrderAction")[0][1] == error(6)
+        assert api.reqUserLogin(login_req(), 73) == 0
+        spi.wait("onRspUserLogin")
+        assert spi.named("onErrRtnOrderInsert") == [] and spi.named("onRtnOrder") == []
+    finally:
+        api.close()
+
+
+def test_tc10_hedge_flags_and_covered_combinations(counter: tuple[Trader, Trader]) -> None:
+    trader, _ = counter
+    calls = [r for r in trader.options("SSE") if r["OptionsType"] == "1"]
+    puts = [r for r in trader.options("SSE") if r["OptionsType"] == "2"]
+    call = trader.depth(calls[len(calls) // 2]["InstrumentID"])
+    put = trader.depth(puts[len(puts) // 2]["InstrumentID"])
+    for hedge in ("2", "3", "5"):  # arbitrage, hedge, market maker (not a maker account)
+        req = trader.order_req(call["InstrumentID"], call["LowerLimitPrice"], hedge=hedge)
+        assert trader.reject(req) == error(94), hedge
+    covered_put = trader.order_req(put["InstrumentID"], put["UpperLimitPrice"], SELL, hedge=COVERED)
+    assert trader.reject(covered_put) == error(136)
+    covered_buy = trader.order_req(call["InstrumentID"], call["LowerLimitPrice"], hedge=COVERED)
+    assert trader.reject(covered_buy) == error(136)
+    covered_sell_close = trader.order_req(
+        call["InstrumentID"], call["UpperLimitPrice"], SELL, CLOSE, hedge=COVERED
+    )
+    assert trader.reject(covered_sell_close) == error(136)
+
+
+def test_tc11_cancel_not_found_and_finished(counter: tuple[Trader, Trader]) -> None:
+    trader, _ = counter
+    reqid = trader.cancel(ExchangeID="SSE", OrderSysID="99999999")
+    data, rsp, got, last = trader.spi.wait("onRspOrderAction", where=lambda a: a[2] == reqid)[0]
+    assert (rsp, last) == (error(25), True)
+    assert trader.spi.wait("onErrRtnOrderAction", where=lambda a: a[0]["OrderSysID"] == "99999999")[
+        0
+    ][1] == error(25)
+    reqid = trader.cancel(
+        OrderRef="123456789", FrontID=trader.front_id, SessionID=trader.session_id
+    )
+    assert trader.spi.wait("onRspOrderAction", where=lambda a: a[2] == reqid)[0][1] == error(25)
+
+    depth = atm(trader, "SZSE", 1)
+    done = trader.place(trader.order_req(depth["InstrumentID"], depth["AskPrice1"]))
+    assert done["OrderStatus"] == "0"
+    reqid = trader.cancel(ExchangeID="SZSE", OrderSysID=done["OrderSysID"])
+    assert trader.spi.wait("onRspOrderAction", where=lambda a: a[2] == reqid)[0][1] == error(26)
+    reqid = trader.cancel(
+        OrderRef=done["OrderRef"], FrontID=trader.front_id, SessionID=trader.session_id
+    )
+    assert trader.spi.wait("onRspOrderAction", where=lambda a: a[2] == reqid)[0][1] == error(26)
+    assert trader.updates(done["OrderRef"])[-1]["OrderStatus"] == "0"
+
+
+# --- TC-12: order types per exchange ---------------------------------------------------------
+
+# A.6: the CTP encodings (OrderPriceType, TimeCondition, VolumeCondition) each exchange lists.
+# SZSE best-opposite may also come as (AnyPrice, GFD, AV) on some counters (A.6, [L]); limit FAK
+# is no exchange type but vn.py sends it and the counter maps it (A.6 recommendation).
+ENCODINGS: dict[str, tuple[str, str, str]] = {
+    "limit_gfd": LIMIT_GFD,
+    "limit_fok": LIMIT_FOK,
+    "market_ioc": MARKET_IOC,
+    "market_fok": MARKET_FOK,
+    "market_gfd": MARKET_GFD,
+    "best_price_gfd": BEST_PRICE_GFD,
+    "best_own_gfd": BEST_OWN_GFD,
+    "five_level_ioc": FIVE_LEVEL_IOC,
+    "limit_fak": LIMIT_FAK,
+}
+ACCEPTED = {
+    "SSE": {"limit_gfd", "limit_fok", "market_ioc", "market_fok", "market_gfd", "limit_fak"},
+    "SZSE": set(ENCODINGS),
+}
+
+
+@pytest.mark.parametrize("exchange", ["SSE", "SZSE"])
+def test_tc12_order_types_per_exchange(exchange: str, rich: tuple[Trader, Trader]) -> None:
+    trader, _ = rich
+    depth = atm(trader, exchange)
+    iid = depth["InstrumentID"]
+    for name, kind in ENCODINGS.items():
+        market = kind[0] != "2"
+        price = 0.0 if market else depth["AskPrice1"]
+        req = trader.order_req(iid, price, volume=1, kind=kind)
+        if name not in ACCEPTED[exchange]:
+            assert trader.reject(req) == error(80), name
+            continue
+        last = trader.place(req)
+        first = trader.updates(req["OrderRef"])[0]
+        assert (first["OrderStatus"], first["OrderSubmitStatus"], first["OrderSysID"]) == (
+            "a", "0", ""), name  # fmt: skip
+        assert last["OrderSysID"] and last["OrderSubmitStatus"] == "3", (name, last)
+        if name == "best_own_gfd":  # priced at the own side: rests
+            assert last["OrderStatus"] == "3" and last["LimitPrice"] == depth["BidPrice1"]
+            trader.cancel(ExchangeID=exchange, OrderSysID=last["OrderSysID"])
+            trader.wait_order(req["OrderRef"], ("5",))
+        else:  # every other type takes the 1 lot shown at the best ask
+            assert last["OrderStatus"] == "0", (name, last)
+            assert trade_volume(trader, last) == [(depth["AskPrice1"], 1)], name
+        answered = {a[0]["OrderRef"] for a in trader.spi.named("onRspOrderInsert")}
+        assert req["OrderRef"] not in answered  # accepted orders get no OnRspOrderInsert
+
+
+# --- TC-13 .. TC-23: fill behaviour ----------------------------------------------------------
+
+
+def test_tc13_partial_fill_rests_then_market_crosses(rich: tuple[Trader, Trader]) -> None:
+    trader, taker = rich
+    depth = drain_asks(taker, atm(trader, "SSE")["InstrumentID"], 5, levels=1)
+    iid, ask1 = depth["InstrumentID"], depth["AskPrice1"]
+    ref = trader.send(trader.order_req(iid, ask1, volume=12))
+    part = trader.wait_order(ref, ("1",))
+    trader.sync()
+    assert trader.statuses(ref) == ["a", "3", "1"]
+    assert (part["VolumeTraded"], part["VolumeTotal"]) == (5, 7)
+    assert trade_volume(trader, part) == [(ask1, 5)]
+    assert part["StatusMsg"] == "部分成交还在队列中"
+    exchange = trader.exchange
+    for _ in range(600):  # the resting remainder fills once a later book crosses it
+        exchange.advance(0.5)
+        if trader.updates(ref)[-1]["OrderStatus"] == "0":
+            break
+        trader.sync()
+    final = trader.wait_order(ref, ("0",), since=0)
+    assert (final["VolumeTraded"], final["VolumeTotal"]) == (12, 0)
+    statuses = trader.statuses(ref)
+    assert statuses[:3] == ["a", "3", "1"] and statuses[-1] == "0"
+    assert set(statuses[3:-1]) <= {"1"}
+    trades = trade_volume(trader, final)
+    assert sum(v for _, v in trades) == 12 and all(p == ask1 for p, _ in trades)
+
+
+def test_tc14_resting_order_filled_by_another_investor(rich: tuple[Trader, Trader]) -> None:
+    trader, other = rich
+    depth = atm(trader, "SZSE")
+    iid, bid1 = depth["InstrumentID"], depth["BidPrice1"]
+    resting = trader.place(trader.order_req(iid, bid1, volume=2))
+    assert resting["OrderStatus"] == "3"
+    hit = other.place(other.order_req(iid, bid1, SELL, volume=2))
+    assert hit["OrderStatus"] == "0"
+    trader.sync()
+    filled = trader.wait_order(resting["OrderRef"], ("0",))
+    assert trader.statuses(resting["OrderRef"]) == ["a", "3", "0"]
+    assert trade_volume(trader, filled) == [(bid1, 2)]
+    assert trade_volume(other, hit) == [(bid1, 2)]
+
+
+def test_tc15_limit_fok(rich: tuple[Trader, Trader]) -> None:
+    trader, taker = rich
+    depth = drain_asks(taker, atm(trader, "SSE", 1)["InstrumentID"], 6, levels=1)
+    iid = depth["InstrumentID"]
+    (ask1, vol1), (ask2, _) = ask_levels(depth)[:2]
+    before = trader.account()
+    too_big = trader.place(trader.order_req(iid, ask1, volume=vol1 + 1, kind=LIMIT_FOK))
+    assert trader.statuses(too_big["OrderRef"]) == ["a", "5"]
+    assert (too_big["VolumeTraded"], too_big["VolumeTotal"]) == (0, vol1 + 1)
+    assert trade_volume(trader, too_big) == []
+    after = trader.account()
+    assert (after["FrozenCash"], after["FrozenCommission"]) == (0.0, 0.0)
+    assert after["Available"] == pytest.approx(before["Available"])
+    fits = trader.place(trader.order_req(iid, ask2, volume=vol1 + 1, kind=LIMIT_FOK))
+    assert trader.statuses(fits["OrderRef"]) == ["a", "3", "2", "0"]  # FOK never queues
+    assert trade_volume(trader, fits) == [(ask1, vol1), (ask2, 1)]
+
+
+@pytest.mark.parametrize("exchange", ["SSE", "SZSE"])
+def test_tc16_market_ioc_remainder_cancelled(exchange: str, rich: tuple[Trader, Trader]) -> None:
+    trader, taker = rich
+    depth = drain_asks(taker, atm(trader, exchange, 2)["InstrumentID"], 3)
+    shown = ask_levels(depth)
+    ioc = trader.place(trader.order_req(depth["InstrumentID"], volume=10, kind=MARKET_IOC))
+    assert trader.statuses(ioc["OrderRef"]) == ["a", "3", "2", "5"]
+    assert (ioc["VolumeTraded"], ioc["VolumeTotal"]) == (3, 7)
+    assert sum(v for _, v in trade_volume(trader, ioc)) == 3
+    assert {p for p, _ in trade_volume(trader, ioc)} <= {p for p, _ in shown}
+    assert trader.account()["FrozenCash"] == 0.0
+
+
+def test_tc17_market_fok(rich: tuple[Trader, Trader]) -> None:
+    trader, taker = rich
+    depth = drain_asks(taker, atm(trader, "SZSE", -2)["InstrumentID"], 4)
+    iid = depth["InstrumentID"]
+    fok = trader.place(trader.order_req(iid, volume=5, kind=MARKET_FOK))
+    assert trader.statuses(fok["OrderRef"]) == ["a", "5"]
+    assert trade_volume(trader, fok) == []
+    fits = trader.place(trader.order_req(iid, volume=4, kind=MARKET_FOK))
+    assert fits["OrderStatus"] == "0" and sum(v for _, v in trade_volume(trader, fits)) == 4
+
+
+def test_tc18_sse_market_to_limit(rich: tuple[Trader, Trader]) -> None:
+    trader, taker = rich
+    depth = drain_asks(taker, atm(trader, "SSE", -2)["InstrumentID"], 3, levels=1)
+    ask1 = depth["AskPrice1"]
+    order = trader.place(trader.order_req(depth["InstrumentID"], volume=10, kind=MARKET_GFD))
+    assert trader.statuses(order["OrderRef"]) == ["a", "3", "1"]
+    assert (order["VolumeTraded"], order["VolumeTotal"]) == (3, 7)
+    assert trade_volume(trader, order) == [(ask1, 3)]  # the best level only
+    assert order["LimitPrice"] == ask1  # the remainder is a limit order at the fill price
+    # a market buy freezes its premium at the upper limit (B.2); the rest keeps that freeze
+    frozen = trader.account()["FrozenCash"]
+    assert frozen == pytest.approx(7 * depth["UpperLimitPrice"] * 10000)
+
+
+def test_tc19_szse_best_five_ioc(rich: tuple[Trader, Trader]) -> None:
+    trader, taker = rich
+    depth = drain_asks(taker, atm(trader, "SZSE", 3)["InstrumentID"], 2, levels=1)
+    (ask1, _), (ask2, vol2) = ask_levels(depth)[:2]
+    assert vol2 >= 8
+    walk = trader.place(trader.order_req(depth["InstrumentID"], volume=10, kind=FIVE_LEVEL_IOC))
+    assert walk["OrderStatus"] == "0"
+    assert trade_volume(trader, walk) == [(ask1, 2), (ask2, 8)]
+    drained = drain_asks(taker, depth["InstrumentID"], 3)
+    rest = trader.place(trader.order_req(drained["InstrumentID"], volume=10, kind=FIVE_LEVEL_IOC))
+    assert trader.statuses(rest["OrderRef"]) == ["a", "3", "2", "5"]
+    assert (rest["VolumeTraded"], rest["VolumeTotal"]) == (3, 7)
+
+
+@pytest.mark.parametrize("kind", [BEST_PRICE_GFD, MARKET_GFD], ids=["best_price", "any_price"])
+def test_tc20_szse_best_opposite(kind: tuple[str, str, str], rich: tuple[Trader, Trader]) -> None:
+    trader, taker = rich
+    depth = drain_asks(taker, atm(trader, "SZSE", -3)["InstrumentID"], 2, levels=1)
+    ask1 = depth["AskPrice1"]
+    order = trader.place(trader.order_req(depth["InstrumentID"], volume=10, kind=kind))
+    assert trader.statuses(order["OrderRef"]) == ["a", "3", "1"]
+    assert trade_volume(trader, order) == [(ask1, 2)]  # does not walk to the second level
+    assert order["LimitPrice"] == ask1 and order["VolumeTotal"] == 8
+
+
+def test_tc21_szse_best_own(rich: tuple[Trader, Trader]) -> None:
+    trader, _ = rich
+    depth = atm(trader, "SZSE", 4)
+    buy = trader.place(trader.order_req(depth["InstrumentID"], volume=3, kind=BEST_OWN_GFD))
+    assert trader.statuses(buy["OrderRef"]) == ["a", "3"]
+    assert buy["LimitPrice"] == depth["BidPrice1"] and trade_volume(trader, buy) == []
+    # priced by the exchange, so the counter freezes like a market buy: at the upper limit
+    assert trader.account()["FrozenCash"] == pytest.approx(3 * depth["UpperLimitPrice"] * 10000)
+
+
+def test_tc22_limit_fak(rich: tuple[Trader, Trader]) -> None:
+    trader, taker = rich
+    depth = drain_asks(taker, atm(trader, "SSE", 3)["InstrumentID"], 4, levels=1)
+    ask1 = depth["AskPrice1"]
+    fak = trader.place(trader.order_req(depth["InstrumentID"], ask1, volume=6, kind=LIMIT_FAK))
+    assert trader.statuses(fak["OrderRef"]) == ["a", "3", "2", "5"]
+    assert trade_volume(trader, fak) == [(ask1, 4)]
+    assert (fak["VolumeTraded"], fak["VolumeTotal"]) == (4, 2)
+
+
+def test_tc23_cancel_by_ref_and_by_sysid(rich: tuple[Trader, Trader]) -> None:
+    trader, _ = rich
+    depth = atm(trader, "SSE", 4)
+    iid, lower = depth["InstrumentID"], depth["LowerLimitPrice"]
+    by_ref = trader.place(trader.order_req(iid, lower, volume=3))
+    by_sysid = trader.place(trader.order_req(iid, lower, volume=2))
+    frozen = trader.account()["FrozenCash"]
+    assert frozen == pytest.approx(5 * lower * 10000)
+
+    trader.cancel(OrderRef=by_ref["OrderRef"], FrontID=trader.front_id, SessionID=trader.session_id,
+                  InstrumentID=iid)  # fmt: skip
+    trader.cancel(ExchangeID="SSE", OrderSysID=by_sysid["OrderSysID"])
+    for order, volume in ((by_ref, 3), (by_sysid, 2)):
+        done = trader.wait_order(order["OrderRef"], ("5",))
+        updates = trader.updates(order["OrderRef"])
+        assert [u["OrderStatus"] for u in updates] == ["a", "3", "3", "5"]
+        assert updates[2]["OrderSubmitStatus"] == "1"  # CancelSubmitted, status unchanged
+        assert done["CancelTime"] and done["VolumeTotal"] == volume and done["VolumeTraded"] == 0
+        assert done["OrderSysID"] == order["OrderSysID"]
+    assert trader.spi.named("onRspOrderAction") == []
+    after = trader.account()
+    assert (after["FrozenCash"], after["FrozenCommission"]) == (0.0, 0.0)
