@@ -220,6 +220,25 @@ def parse_setting(
     )
 
 
+def contract_terms(contract: ContractData) -> tuple[Any, ...]:
+    """What makes two pushes of a contract different (its live ``extra`` flags excluded)."""
+    return (
+        contract.name,
+        contract.product,
+        contract.size,
+        contract.pricetick,
+        contract.min_volume,
+        contract.max_volume,
+        contract.option_strike,
+        contract.option_underlying,
+        contract.option_type,
+        contract.option_listed,
+        contract.option_expiry,
+        contract.option_portfolio,
+        contract.option_index,
+    )
+
+
 def disconnect_text(reason: int) -> str:
     """OnFrontDisconnected reason in words."""
     return f"{DISCONNECT_REASONS.get(reason, '未知原因')}（{reason:#x}）"
@@ -601,6 +620,7 @@ class CtpsoptTdSession(TdSpi, _Session):
         self.auth_failed: bool = False
         self.login_failed: bool = False
         self.contract_inited: bool = False
+        self.contracts_day: str = ""
         self.resync_done: bool = False
 
         # References
@@ -751,7 +771,8 @@ class CtpsoptTdSession(TdSpi, _Session):
         else:
             self.gateway.write_log("结算信息确认成功")
         self.scheduler.active = True
-        if not self.contract_inited:
+        if not self.contract_inited or self.trading_day != self.contracts_day:
+            # First login, or a new trading day (new listings, adjusted contracts): contracts.
             self.scheduler.request("合约", self._send_qry_instrument)
         else:
             self._schedule_resync()
@@ -831,12 +852,21 @@ class CtpsoptTdSession(TdSpi, _Session):
             contract: ContractData | None = parse_contract(data, self.gateway_name)
             if contract is not None:
                 with self.lock:
-                    self.contracts.add(contract)
-                self.gateway.on_contract(contract)
+                    known = self.contracts.get(contract.symbol)
+                    # A re-query (new trading day) pushes only new or changed contracts: apps
+                    # such as OptionMaster rebuild their objects on every contract event.
+                    fresh: bool = known is None or contract_terms(known) != contract_terms(
+                        contract
+                    )
+                    if fresh:
+                        self.contracts.add(contract)
+                if fresh:
+                    self.gateway.on_contract(contract)
         if not last:
             return
         with self.lock:
             self.contract_inited = True
+            self.contracts_day = self.trading_day
             buffered, self.buffer = self.buffer, []
         self.gateway.write_log(f"合约信息查询成功（{len(self.contracts)}个）")
         for kind, item in buffered:

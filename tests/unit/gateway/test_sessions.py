@@ -13,7 +13,14 @@ from typing import Any
 import pytest
 from vnpy.event import Event
 from vnpy.trader.constant import Direction, Exchange, Offset, OrderType
-from vnpy.trader.event import EVENT_LOG, EVENT_ORDER, EVENT_POSITION, EVENT_TICK, EVENT_TRADE
+from vnpy.trader.event import (
+    EVENT_CONTRACT,
+    EVENT_LOG,
+    EVENT_ORDER,
+    EVENT_POSITION,
+    EVENT_TICK,
+    EVENT_TRADE,
+)
 from vnpy.trader.object import CancelRequest, OrderRequest, SubscribeRequest
 
 from vnpy_ctpsopt.gateway import CtpsoptGateway
@@ -399,3 +406,30 @@ def test_instrument_status_updates_trading_active_and_ticks_carry_it() -> None:
     gateway.td.onRtnInstrumentStatus({"InstrumentID": "10007001", "InstrumentStatus": "2"})
     assert contract.extra["trading_active"] is True
     gateway.td.onRtnInstrumentStatus({"InstrumentID": "unknown", "InstrumentStatus": "2"})
+
+
+def test_contracts_are_queried_again_on_a_new_trading_day_only() -> None:
+    gateway, engine, api = make_gateway()
+    login(gateway)
+    finish_queries(gateway)
+    assert api.names().count("reqQryInstrument") == 1
+    gateway.td.onFrontDisconnected(0x1001)
+    login(gateway, session=2, contracts=False)  # same trading day: no contract query
+    finish_queries(gateway)
+    assert api.names().count("reqQryInstrument") == 1
+    gateway.td.onFrontDisconnected(0x1001)
+    td = gateway.td
+    td.onFrontConnected()
+    td.onRspUserLogin({"FrontID": 1, "SessionID": 3, "MaxOrderRef": "1", "TradingDay": "20261201"},
+                      {}, 1, True)
+    td.onRspSettlementInfoConfirm({}, {}, 2, True)
+    assert api.names()[-1] == "reqQryInstrument"
+    # only new or changed contracts are pushed again
+    pushed = len(engine.of(EVENT_CONTRACT))
+    reqid = td.scheduler._in_flight.reqid  # type: ignore[union-attr]  # noqa: SLF001
+    td.onRspQryInstrument(f.instrument(), {}, reqid, False)
+    td.onRspQryInstrument(f.instrument(StrikePrice=2.757, VolumeMultiple=10150,
+                                       InstrumentID="10007002", OptionsType="2",
+                                       InstrumentCode="510050P2612A02800"), {}, reqid, False)
+    td.onRspQryInstrument(f.instrument(InstrumentID="10007009"), {}, reqid, True)
+    assert [c.symbol for c in engine.of(EVENT_CONTRACT)[pushed:]] == ["10007002", "10007009"]
