@@ -14,7 +14,7 @@ def counter_trades(sim: str, user: str) -> dict[str, float]:
     return {str(r["TradeID"]).strip(): r["Volume"] for r in counter_rows(sim, user, "trade")}
 
 
-@pytest.mark.parametrize("resume", ["QUICK", "RESTART"])
+@pytest.mark.parametrize("resume", ["QUICK", "RESTART", "RESUME"])
 def test_disconnect_mid_trading_loses_and_duplicates_nothing(
     harness: Harness, sim: str, resume: str
 ) -> None:

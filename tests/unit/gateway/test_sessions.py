@@ -433,3 +433,19 @@ def test_contracts_are_queried_again_on_a_new_trading_day_only() -> None:
                                        InstrumentCode="510050P2612A02800"), {}, reqid, False)
     td.onRspQryInstrument(f.instrument(InstrumentID="10007009"), {}, reqid, True)
     assert [c.symbol for c in engine.of(EVENT_CONTRACT)[pushed:]] == ["10007002", "10007009"]
+
+
+def test_operations_before_connect_never_raise() -> None:
+    engine = Engine()
+    gateway = CtpsoptGateway(engine, "FRESH")  # type: ignore[arg-type]
+    vt_orderid = gateway.send_order(req())
+    assert engine.of(EVENT_ORDER)[-1].status.name == "REJECTED"
+    assert vt_orderid.startswith("FRESH.")
+    gateway.cancel_order(CancelRequest("1_2_3", "10007001", Exchange.SSE))
+    gateway.subscribe(SubscribeRequest("10007001", Exchange.SSE))  # kept until login
+    assert gateway.md.subscribed == {"10007001"}
+    gateway.query_account()
+    gateway.query_position()
+    assert gateway.query_history(None) == []  # type: ignore[arg-type]
+    gateway.close()
+    assert any("未登录" in m for m in engine.logs())
