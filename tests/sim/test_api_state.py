@@ -149,3 +149,67 @@ def _resting_buy(inst: dict[str, Any], depth: dict[str, Any], ref: str) -> dict[
         "VolumeCondition": "1", "MinVolume": 1, "ContingentCondition": "1",
         "ForceCloseReason": "0",
     }  # fmt: skip
+
+
+def _etf(td: Any, spi: Any, iid: str = "510050") -> dict[str, Any]:
+    reqid = next_reqid()
+    assert td.reqQryDepthMarketData({"InstrumentID": iid}, reqid) == 0
+    row: dict[str, Any] = spi.wait_rsp("onRspQryDepthMarketData", reqid)[0][0]
+    row["mid"] = round((row["BidPrice1"] + row["AskPrice1"]) / 2, 4)
+    return row
+
+
+def test_the_market_continues_after_a_restart(tmp_path: Path) -> None:
+    from vnpy_ctpsopt.sim.store import SimStore
+
+    state = tmp_path / "counter.db"
+    base = f"sim://{unique_name('mkt')}?seed=4&state={state}&clock=manual&qps=100&start="
+    td, spi, _ = open_td(base + "20261130T100000")
+    reference = _etf(td, spi)
+    td.exchange.advance(120)  # type: ignore[attr-defined]
+    moved = _etf(td, spi)
+    assert abs(moved["mid"] - reference["mid"]) > 0.002  # seed 4 drifts 5 ticks in 2 minutes
+    # saved at a cadence while running (what a kill -9 would leave), not only at shutdown
+    saved = SimStore(state)
+    try:
+        assert saved.value("market")["now"] >= "2026-11-30T10:01:00"
+    finally:
+        saved.close()
+    td.close()
+
+    td, spi, _ = open_td(base + "20261130T100200")  # the restart continues the clock
+    try:
+        again = _etf(td, spi)
+        assert again["mid"] == moved["mid"] and again["LastPrice"] == moved["LastPrice"]
+        td.exchange.advance(0.5)  # type: ignore[attr-defined]
+        later = _etf(td, spi)
+        assert later["UpdateTime"] == "10:02:00" and later["UpdateMillisec"] == 500
+        assert abs(later["mid"] - moved["mid"]) <= 0.002  # one step's move at most
+    finally:
+        td.close()
+
+
+def test_a_restart_after_a_day_roll_keeps_the_rolled_market(tmp_path: Path) -> None:
+    state = tmp_path / "counter.db"
+    base = f"sim://{unique_name('roll')}?seed=4&state={state}&clock=manual&qps=100&start="
+    td, spi, _ = open_td(base + "20261130T100000")
+    td.exchange.advance(120)  # type: ignore[attr-defined]
+    assert td.exchange.roll_day() == "20261201"  # type: ignore[attr-defined]
+    rolled = _etf(td, spi)
+    reqid = next_reqid()
+    assert td.reqQryInstrument({}, reqid) == 0
+    listing = sorted(r[0]["InstrumentID"] for r in spi.wait_rsp("onRspQryInstrument", reqid))
+    td.close()
+
+    td, spi, login = open_td(base + "20261201T100000")
+    try:
+        assert login[0]["TradingDay"] == "20261201"
+        again = _etf(td, spi)
+        assert again["PreClosePrice"] == rolled["PreClosePrice"] != 3.1  # not the reference
+        assert again["mid"] == rolled["mid"]
+        reqid = next_reqid()
+        assert td.reqQryInstrument({}, reqid) == 0
+        rows = spi.wait_rsp("onRspQryInstrument", reqid)
+        assert sorted(r[0]["InstrumentID"] for r in rows) == listing
+    finally:
+        td.close()

@@ -45,7 +45,8 @@ volume, oi_delta)``, ``limits(id)``, ``pre_settlement(id)``, ``pre_close(etf)``,
 
 With a store, every public call commits the records it changed before it returns; a counter
 built on an existing state file continues it, and settles the stored day first when the market
-is already on a later trading day (restart after the close).
+is already on a later trading day (restart after the close). The market's own state is stored
+by ``save_market()`` (called at a cadence by the exchange) and with every day roll.
 """
 
 from __future__ import annotations
@@ -562,10 +563,12 @@ class SimCounter:
         self._dirty: dict[tuple[str, str], Any] = {}
         self._kv_dirty = False
         self._new_flow: list[tuple[str, int, str, Callback]] = []
+        self._save_market = self._save_listing = False
         if store is not None:
             self._load(store)
             if day and str(day) > self.trading_day:
                 self._catch_up(str(day))
+            self.save_market(listing=True)
 
     # --- helpers: time, ids, instruments ---------------------------------------------------
     def _load_instruments(self, source: Any) -> None:
@@ -655,18 +658,32 @@ class SimCounter:
             result.append((seq, (name, copied)))
         return result
 
+    def save_market(self, listing: bool = False) -> None:
+        """Store the market's state (and with ``listing`` its instrument list) now.
+
+        The market moves every 500 ms; storing it costs a few milliseconds, so the exchange
+        calls this at a cadence and at shutdown, and every day roll stores it with the
+        settlement. A kill -9 loses the market moves since the last save (never an
+        acknowledged order, trade or cash movement: those are committed with each request)."""
+        if self.store is None:
+            return
+        self._save_market = True
+        self._save_listing = self._save_listing or listing
+        self._commit()
+
     def _commit(self) -> None:
         if self.store is None:
             self._dirty.clear()
             self._new_flow.clear()
             self._kv_dirty = False
             return
-        if not self._dirty and not self._new_flow and not self._kv_dirty:
+        if not (self._dirty or self._new_flow or self._kv_dirty or self._save_market):
             return
         entities: dict[tuple[str, str], Data | None] = {}
         for (kind, key), obj in self._dirty.items():
             entities[(kind, key)] = None if obj is None else self._serialise(kind, obj)
-        kv = {"trading_day": self.trading_day, "seqs": self.seqs}
+        kv: dict[str, Any] = {"trading_day": self.trading_day, "seqs": self.seqs}
+        kv.update(self._market_state())
         flows = [
             (investor, seq, day, name, json.dumps(list(args), ensure_ascii=False))
             for investor, seq, day, (name, args) in self._new_flow
@@ -674,7 +691,20 @@ class SimCounter:
         self.store.commit(entities, kv, flows)
         self._dirty.clear()
         self._new_flow.clear()
-        self._kv_dirty = False
+        self._kv_dirty = self._save_market = self._save_listing = False
+
+    def _market_state(self) -> Data:
+        """kv entries ``market`` (``SimMarket.state_dict()``) and ``listing`` (instrument dicts)
+        when a save is due and the market can provide them."""
+        state: Data = {}
+        state_dict = getattr(self.market, "state_dict", None)
+        if self._save_market and callable(state_dict):
+            state["market"] = state_dict()
+        if self._save_listing:
+            listing = list(_instrument_objects(_attr(self.market, "instruments")))
+            if listing and all(callable(getattr(i, "to_dict", None)) for i in listing):
+                state["listing"] = [i.to_dict() for i in listing]
+        return state
 
     @staticmethod
     def _serialise(kind: str, obj: Any) -> Data:
@@ -2567,7 +2597,7 @@ class SimCounter:
         settlements = self._settle_market()
         out = self._close_day(settlements)
         self.trading_day = self._roll_market(settlements)
-        self._kv_dirty = True
+        self._kv_dirty = self._save_market = self._save_listing = True
         self._commit()
         return out
 

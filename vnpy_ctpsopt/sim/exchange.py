@@ -99,6 +99,11 @@ PUBLISHING_PHASES: frozenset[str] = frozenset(
     }
 )
 MAX_ROLLS_PER_STEP: int = 10
+# The market state is stored every MARKET_SAVE_STEPS steps (60 simulated seconds), stretched at
+# high speeds to at most one save per MARKET_SAVE_WALL wall seconds (a save costs ~10 ms), and
+# at every day roll and shutdown. A kill -9 loses at most that much market movement.
+MARKET_SAVE_STEPS: int = 120
+MARKET_SAVE_WALL: float = 2.0
 MAX_CATCH_UP_ROLLS: int = 400
 
 
@@ -185,6 +190,7 @@ class SimExchange:
         self._progress = threading.Condition(self.lock)
         self._processed: datetime = self.clock.now()
         self._phase: str = ""
+        self._unsaved_steps: int = 0
 
         self.market, self.counter, self.store = self._build()
         self.instrument_ids: frozenset[str] = frozenset(self._instrument_ids())
@@ -318,6 +324,10 @@ class SimExchange:
         close = getattr(self.store, "close", None)
         if callable(close):
             with self.lock:
+                try:
+                    self.counter.save_market()
+                except Exception:
+                    logger.exception(f"模拟柜台 {self.name} 行情状态保存失败")
                 close()
 
     def release(self, api: SimApiBase, timeout: float = 5.0) -> None:
@@ -586,6 +596,12 @@ class SimExchange:
             rolls += 1
         self.market.advance(now)
         self._route(self.counter.on_market(now))
+        self._unsaved_steps += 1
+        if self._unsaved_steps >= max(
+            MARKET_SAVE_STEPS, self.clock.speed * MARKET_SAVE_WALL / TICK_INTERVAL.total_seconds()
+        ):
+            self._unsaved_steps = 0
+            self.counter.save_market()
         phase = self._current_phase(now)
         changed = phase != self._phase
         if changed:

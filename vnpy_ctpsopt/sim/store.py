@@ -6,7 +6,9 @@ client was told survives a kill -9. Tables:
 
 - ``entity(kind, key, value)``: JSON of one record (account, position, stock, order, exec,
   quote; trades and locks as one row per investor), deleted when the counter drops it;
-- ``kv(key, value)``: JSON scalars (trading day, sequence counters);
+- ``kv(key, value)``: JSON values: trading day, sequence counters (``seqs``), the market state
+  (``market``, saved at a cadence, see ``SimCounter.save_market``) and the day's instrument
+  list (``listing``, saved when it changes);
 - ``flow(investor, seq, trading_day, name, args)``: the numbered private flow.
 """
 
@@ -57,6 +59,12 @@ class SimStore:
             )
         self._day = kv.get("trading_day")
         return {"kv": kv, "entities": entities, "flows": flows}
+
+    def value(self, key: str, default: Any = None) -> Any:
+        """One stored scalar of ``kv`` (``default`` when absent)."""
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM kv WHERE key=?", (key,)).fetchone()
+        return default if row is None else json.loads(row[0])
 
     def commit(
         self,

@@ -6,6 +6,7 @@ and the counter are constructed.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ from . import calendar
 from .clock import Clock
 from .config import STATE_FOLDER, SimConfig
 from .counter import CounterConfig, SimCounter
+
+logger: logging.Logger = logging.getLogger("vnpy_ctpsopt.sim")
 
 
 def is_trading_day(day: date) -> bool:
@@ -50,18 +53,38 @@ def build_market_and_counter(
     day = trading_day_at(start)
     path = config.state_path(default_state_folder()) if not config.in_memory else None
     store: Any = None
+    market: SimMarket | None = None
     if path is not None:
         from .store import SimStore
 
         path.parent.mkdir(parents=True, exist_ok=True)
         store = SimStore(path)
-        stored = str(store.load().get("kv", {}).get("trading_day", "") or "")
+        stored = str(store.value("trading_day", "") or "")
         if stored:  # resume the stored day; the exchange rolls forward to today by itself
             day = datetime.strptime(stored, "%Y%m%d").date()
-    instruments = build_instruments(day, {})
-    market = SimMarket(instruments, seed, day, start)
-    counter = SimCounter(counter_config, market, instruments, store, clock.now)
+            market = restore_market(store.value("market"), store.value("listing"), day)
+    if market is None:
+        market = SimMarket(build_instruments(day, {}), seed, day, start)
+    counter = SimCounter(counter_config, market, market.instruments, store, clock.now)
     return market, counter, store
+
+
+def restore_market(state: Any, listing: Any, day: date) -> Any:
+    """The stored market of ``day`` (its listing and state), or None when the file holds none
+    for that day or it cannot be read (then the market starts again from the seed)."""
+    from .instruments import SimInstrument
+    from .market import SimMarket
+
+    if not isinstance(state, dict) or not isinstance(listing, list):
+        return None
+    if state.get("trading_day") != day.isoformat():
+        return None
+    try:
+        instruments = [SimInstrument.from_dict(item) for item in listing]
+        return SimMarket.from_state_dict(instruments, state)
+    except (KeyError, TypeError, ValueError) as exc:
+        logger.warning(f"模拟柜台行情状态无法恢复，将按种子重建行情：{exc}")
+        return None
 
 
 def instrument_ids(market: Any) -> list[str]:
