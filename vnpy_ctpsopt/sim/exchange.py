@@ -533,6 +533,9 @@ class SimExchange:
     def md_subscribe(
         self, record: SessionRecord, kind: str, subscribe: bool, codes: list[str]
     ) -> None:
+        """(Un)subscribe: one rsp per code. Like the real front, an unknown code is answered
+        with ErrorID 0 and simply gets no data (the sim logs a warning); the subscription is
+        kept, so the code is served if it gets listed later."""
         callback = ("onRspSub" if subscribe else "onRspUnSub") + kind
         with self.lock:
             if not self._live(record):
@@ -541,12 +544,7 @@ class SimExchange:
             now = self.clock.now()
             last = len(codes) - 1
             for index, code in enumerate(codes):
-                if not record.logged_in:
-                    error = error_rsp(errors.NOT_LOGIN_YET)
-                elif code not in self.instrument_ids:
-                    error = error_rsp(errors.INSTRUMENT_NOT_FOUND)
-                else:
-                    error = dict(MD_OK)
+                error = dict(MD_OK) if record.logged_in else error_rsp(errors.NOT_LOGIN_YET)
                 record.deliver(callback, {"InstrumentID": code}, error, 0, index == last)
                 if error["ErrorID"]:
                     continue
@@ -554,7 +552,9 @@ class SimExchange:
                     subs.discard(code)
                     continue
                 subs.add(code)
-                if kind == "MarketData":
+                if code not in self.instrument_ids:
+                    logger.warning(f"模拟柜台 {self.name} 订阅了不存在的合约 {code}，不会有行情")
+                elif kind == "MarketData":
                     record.deliver("onRtnDepthMarketData", self.market.snapshot(code, now))
 
     # --- market thread --------------------------------------------------------------------
