@@ -637,7 +637,6 @@ class CtpsoptTdSession(TdSpi, _Session):
         self.locks: dict[str, SideRecord] = {}
         self.quotes: dict[str, SideRecord] = {}
         self.buffer: list[tuple[str, Data]] = []
-        self.pending_contracts: list[ContractData] = []
 
         self.scheduler: QueryScheduler = QueryScheduler(
             self._next_reqid, on_give_up=self._on_query_give_up
