@@ -553,10 +553,13 @@ def test_tc10_requests_for_quote(maker_market: tuple[Trader, Trader, str]) -> No
         assert (seen["InstrumentID"], seen["ExchangeID"]) == (inst["InstrumentID"], "SSE")
         assert seen["ForQuoteSysID"] and seen["TradingDay"] == client.login[0]["TradingDay"]
         assert maker.spi.wait("onRtnForQuoteRsp")[0][0]["ForQuoteSysID"] == seen["ForQuoteSysID"]
-        for iid, error_id in (("510300", 83), ("10999999", 16)):
-            reqid = rfq(iid)
+
+        def answer(reqid: int) -> dict[str, Any]:
             rsp = client.spi.wait("onRspForQuoteInsert", where=lambda a: a[2] == reqid)[0]
-            assert rsp[1] == error(error_id)
+            return dict(rsp[1])
+
+        assert answer(rfq("510300")) == error(83)  # an ETF: no requests for quote
+        assert answer(rfq("10999999")) == error(16)
         client.sync()
         maker.sync()
         assert other_spi.named("onRtnForQuoteRsp") == []  # subscribed to another contract
