@@ -46,6 +46,11 @@ def test_lock_covered_open_and_close_then_unlock(harness: Harness, sim: str) -> 
     assert poll(lambda: (p := harness.main_engine.get_position(covered_id)) is not None and p.volume == 1)
     spec = harness.main_engine.get_position(speculative_id)
     assert spec is None or spec.volume == 0
+    # vn.py's OffsetConverter (and OptionMaster's holdings read from it) count what normal
+    # orders can close: the covered short is not among it
+    converter = harness.main_engine.get_converter(gateway.gateway_name)
+    assert converter is not None
+    assert poll(lambda: converter.get_position_holding(contract.vt_symbol).short_pos == 0)  # type: ignore[union-attr]
     assert positions_agree(harness, gateway, sim)
     # locked shares now back the covered short: frozen on the LOCKED position
     assert poll(lambda: harness.main_engine.get_position(f"{gateway.gateway_name}.510050-LOCKED.SSE.{Direction.LONG.value}").frozen == 10000)  # type: ignore[union-attr]

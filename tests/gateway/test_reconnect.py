@@ -91,3 +91,29 @@ def test_refused_login_is_retried_after_reconnect(harness: Harness, sim: str) ->
     exchange.drop(None, reconnect_delay=0.2)
     harness.wait_log("交易服务器登录成功", start=start)
     harness.wait_resync(gateway)
+
+
+def test_order_stuck_in_submitting_across_a_reconnect_is_resolved(harness: Harness, sim: str) -> None:
+    gateway = harness.add()
+    harness.connect(gateway, sim)
+    contract, tick = harness.liquid_call(gateway, Exchange.SZSE)
+    exchange = exchange_of(sim)
+    old_session = gateway.td.sessionid
+    exchange.delay_responses(3000, old_session)  # the counter answers late ...
+    start = harness.mark()
+    price = round(max(tick.limit_down, tick.bid_price_1 - 30 * contract.pricetick), 4)
+    vt_orderid = harness.send(gateway, contract, Direction.LONG, Offset.OPEN, price, 1)
+    exchange.drop(old_session, reconnect_delay=0.2)  # ... and the connection drops first
+    harness.wait_log("交易服务器登录成功", start=start)
+    harness.wait_resync(gateway)
+    exchange.delay_responses(0, old_session)
+    order = harness.main_engine.get_order(vt_orderid)
+    assert order is not None and order.status.name != "SUBMITTING"
+    known = {
+        f"{r['FrontID']}_{r['SessionID']}_{str(r['OrderRef']).strip()}"
+        for r in counter_rows(sim, "u1", "order")
+    }
+    if order.orderid in known:  # it reached the counter: its real state
+        assert order.status.name == "NOTTRADED"
+    else:  # it never did: rejected with the reason
+        assert order.status.name == "REJECTED" and "未到达柜台" in order.extra["status_msg"]

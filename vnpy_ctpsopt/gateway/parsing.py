@@ -455,7 +455,8 @@ def parse_positions(
     Rows of one key are summed (yd_volume too). ``frozen`` is the close-frozen volume of the row's
     own side (a long row is frozen by pending sell-closes = ShortFrozen, a short row by buy-closes
     = LongFrozen) plus, for long rows, the volume frozen by exercise (StrikeFrozen). Covered short
-    rows are reported as ``<symbol>-COVERED`` (see COVERED_SUFFIX) and marked ``extra["covered"]``.
+    rows are reported as ``<symbol>-COVERED`` (see COVERED_SUFFIX) and marked ``extra["covered"]``,
+    always together with the instrument's speculative short (volume 0 when there is none).
     Rows whose direction is unknown are skipped.
     """
     result: dict[tuple[str, str, str], PositionData] = {}
@@ -513,6 +514,32 @@ def parse_positions(
         extra["comb_position"] += data.get("CombPosition", 0)
         extra["use_margin"] += data.get("UseMargin", 0.0)
         extra["option_value"] += data.get("OptionValue", 0.0)
+
+    # Every covered short comes with the speculative short of its instrument (volume 0 when
+    # there is none): vn.py's OffsetConverter adds covered fills to the instrument's short side,
+    # and this push resets it to the speculative volume, the one normal orders can close.
+    for symbol, posi_direction, hedge in list(result):
+        spec_key = (symbol, posi_direction, HEDGE_SPECULATION)
+        if hedge == HEDGE_COVERED and spec_key not in result:
+            covered = result[(symbol, posi_direction, hedge)]
+            shadow = PositionData(
+                symbol=symbol,
+                exchange=covered.exchange,
+                direction=covered.direction,
+                gateway_name=gateway_name,
+            )
+            shadow.extra = {
+                "instrument": symbol,
+                "hedge_flag": HEDGE_SPECULATION,
+                "covered": False,
+                "strike_frozen": 0,
+                "yd_strike_frozen": 0,
+                "comb_position": 0,
+                "use_margin": 0.0,
+                "option_value": 0.0,
+            }
+            result[spec_key] = shadow
+            costs[spec_key] = 0.0
 
     for key, position in result.items():
         contract = contracts.get(key[0])

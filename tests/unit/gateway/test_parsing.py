@@ -284,6 +284,15 @@ def test_positions_one_per_instrument_direction_hedge() -> None:
     assert covered.price == pytest.approx(0.1)
 
 
+def test_covered_short_comes_with_a_zero_speculative_short() -> None:
+    c = contract()
+    rows = [f.position(PosiDirection="3", HedgeFlag="4", Position=2, TodayPosition=2)]
+    result = p.parse_positions(rows, {c.symbol: c}, GW)
+    assert set(result) == {("10007001", "3", "4"), ("10007001", "3", "1")}
+    spec = result[("10007001", "3", "1")]
+    assert (spec.symbol, spec.volume, spec.direction.name) == ("10007001", 0, "SHORT")
+
+
 def test_positions_empty_rows_are_ignored() -> None:
     assert p.parse_positions([{}, {}], {}, GW) == {}
 

@@ -322,7 +322,7 @@ def test_positions_pushed_on_last_and_zeroed_when_gone() -> None:
         f.position(PosiDirection="3", HedgeFlag="4", Position=1, TodayPosition=1), {}, 0, True
     )
     first = engine.of(EVENT_POSITION)
-    assert sorted(p.symbol for p in first) == ["10007001", "10007001-COVERED"]
+    assert sorted(p.symbol for p in first) == ["10007001", "10007001", "10007001-COVERED"]
     td.onRspQryInvestorPosition(f.position(), {}, 0, True)
     second = engine.of(EVENT_POSITION)[len(first):]
     covered = [p for p in second if p.symbol.endswith("-COVERED")]
