@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
 from copy import copy
 from dataclasses import dataclass
@@ -131,6 +132,9 @@ STATUS_WORDS: dict[Status, str] = {
     Status.CANCELLED: "已撤销",
     Status.REJECTED: "被拒绝",
 }
+
+# Seconds between login attempts while connected but refused for a reason a retry can fix.
+LOGIN_RETRY: float = 15.0
 
 # Seconds between background refreshes of account and positions (trades refresh at once).
 POLL_INTERVAL: int = 10
@@ -349,6 +353,7 @@ class CtpsoptGateway(BaseGateway):
                 self.td.query_account()
                 self.td.query_position()
             self.td.scheduler.on_timer()
+            self.td.retry_login()
         except Exception as exc:  # noqa: BLE001
             self.write_error(f"定时任务异常：{exc!r}")
 
@@ -619,6 +624,7 @@ class CtpsoptTdSession(TdSpi, _Session):
         self.login_status: bool = False
         self.auth_failed: bool = False
         self.login_failed: bool = False
+        self.last_login_attempt: float = 0.0
         self.contract_inited: bool = False
         self.contracts_day: str = ""
         self.resync_done: bool = False
@@ -686,6 +692,7 @@ class CtpsoptTdSession(TdSpi, _Session):
 
     @guarded
     def onFrontDisconnected(self, reason: int) -> None:
+        self.connect_status = False
         self.login_status = False
         self.scheduler.active = False
         self.scheduler.reset()
@@ -693,10 +700,23 @@ class CtpsoptTdSession(TdSpi, _Session):
             f"交易服务器连接断开，原因：{disconnect_text(reason)}", error=True
         )
 
+    def retry_login(self) -> None:
+        """Timer: connected but not logged in after a retryable failure (front not ready,
+        session limit...): try again every LOGIN_RETRY seconds, as a reconnect would."""
+        if (
+            self.connect_status
+            and not self.login_status
+            and not self.auth_failed
+            and not self.login_failed
+            and time.monotonic() - self.last_login_attempt >= LOGIN_RETRY
+        ):
+            self.authenticate_or_login()
+
     def authenticate_or_login(self) -> None:
         s = self.setting
         if s is None or self.api is None:
             return
+        self.last_login_attempt = time.monotonic()
         if s.auth_code or s.appid:
             if self.auth_failed:
                 return
@@ -731,9 +751,7 @@ class CtpsoptTdSession(TdSpi, _Session):
                     f"{format_error(error)}"
                 )
             else:
-                self.gateway.write_error(
-                    f"交易服务器授权验证失败，将在重连后重试，{format_error(error)}"
-                )
+                self.gateway.write_error(f"交易服务器授权验证失败，稍后重试，{format_error(error)}")
             return
         self.gateway.write_log("交易服务器授权验证成功")
         self.login()
@@ -747,9 +765,7 @@ class CtpsoptTdSession(TdSpi, _Session):
                     f"交易服务器登录失败（请检查用户名和密码，修改后重新连接），{format_error(error)}"
                 )
             else:
-                self.gateway.write_error(
-                    f"交易服务器登录失败，将在重连后重试，{format_error(error)}"
-                )
+                self.gateway.write_error(f"交易服务器登录失败，稍后重试，{format_error(error)}")
             return
         with self.lock:
             self.frontid = int(data.get("FrontID", 0))

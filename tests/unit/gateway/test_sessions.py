@@ -449,3 +449,24 @@ def test_operations_before_connect_never_raise() -> None:
     assert gateway.query_history(None) == []  # type: ignore[arg-type]
     gateway.close()
     assert any("未登录" in m for m in engine.logs())
+
+
+def test_retryable_login_failure_is_retried_while_connected() -> None:
+    gateway, _, api = make_gateway()
+    td = gateway.td
+    td.onFrontConnected()
+    td.onRspUserLogin({}, {"ErrorID": 60, "ErrorMsg": "CTP:用户在线会话超出上限"}, 1, True)
+    gateway.process_timer_event(None)  # type: ignore[arg-type]
+    assert api.names().count("reqUserLogin") == 1  # not before LOGIN_RETRY seconds
+    td.last_login_attempt -= 60
+    gateway.process_timer_event(None)  # type: ignore[arg-type]
+    assert api.names().count("reqUserLogin") == 2
+    td.onRspUserLogin({}, {"ErrorID": 132, "ErrorMsg": "CTP:用户名或密码错误"}, 2, True)
+    td.last_login_attempt -= 60
+    gateway.process_timer_event(None)  # type: ignore[arg-type]
+    assert api.names().count("reqUserLogin") == 2
+    td.onFrontDisconnected(0x1001)
+    td.login_failed = False
+    td.last_login_attempt -= 60
+    gateway.process_timer_event(None)  # type: ignore[arg-type]
+    assert api.names().count("reqUserLogin") == 2  # not connected: the reconnect will log in
