@@ -53,10 +53,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from ..api import constant as C
@@ -474,15 +474,29 @@ class Quote:
 
 @dataclass
 class SessionState:
-    """Per-connection state (not persisted): authentication and the highest refs used."""
+    """Per-connection state (not persisted): authentication, the highest ref used per kind
+    (``refs``: "order", "exec", "lock", "quote" -> number) and recent order times."""
 
     authenticated: bool = False
     logged_in: bool = False
-    max_order_ref: int = 0
-    max_exec_ref: int = 0
-    max_lock_ref: int = 0
-    max_quote_ref: int = 0
+    refs: dict[str, int] = field(default_factory=dict)
     recent: list[datetime] = field(default_factory=list)
+
+    def check_ref(self, kind: str, text: str, error_id: int) -> str:
+        """``text`` stripped; raises ``error_id`` unless it is empty or a number above every
+        ref of ``kind`` this session used."""
+        text = text.strip()
+        if text:
+            number = _ref_number(text)
+            if number is None or number <= self.refs.get(kind, 0):
+                raise Rejected(error_id)
+        return text
+
+    def take_ref(self, kind: str, text: str) -> str:
+        """Record a ref of an accepted request (the next number when ``text`` is empty)."""
+        number = int(text) if text else self.refs.get(kind, 0) + 1
+        self.refs[kind] = max(self.refs.get(kind, 0), number)
+        return text or str(number)
 
 
 class Rejected(Exception):
@@ -505,6 +519,34 @@ def _ref_number(text: str) -> int | None:
 
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+_Referenced = TypeVar("_Referenced", ExecOrder, Quote)
+
+
+def _find_ref(
+    items: Iterable[_Referenced], session: SessionRef, req: Data, ref_field: str, sysid_field: str
+) -> _Referenced | None:
+    """The investor's item an action request names: by FrontID + SessionID (default: the
+    requesting session's) + ``ref_field``, else by ``sysid_field``; the latest match wins."""
+    ref = str(req.get(ref_field, "")).strip()
+    sysid = str(req.get(sysid_field, "")).strip()
+    key = (
+        int(req.get("FrontID", 0) or session.front_id),
+        int(req.get("SessionID", 0) or session.session_id),
+        ref,
+    )
+    found = None
+    for item in items:
+        if item.investor_id != session.investor_id:
+            continue
+        if ref:
+            hit = (item.front_id, item.session_id, item.ref) == key
+        else:
+            hit = bool(sysid) and item.data.get(sysid_field) == sysid
+        if hit:
+            found = item
+    return found
 
 
 class SimCounter:
@@ -633,22 +675,36 @@ class SimCounter:
         self._dirty[(kind, str(key))] = obj
 
     # --- private flow and persistence ------------------------------------------------------
-    def _push(self, out: list[Outgoing], investor: str, name: str, data: Data) -> None:
-        """Append an investor push to the private flow and to ``out``."""
+    def _push(self, out: list[Outgoing], investor: str, name: str, *args: Data) -> None:
+        """Append an investor push (data, and error for OnErrRtn*) to the private flow and to
+        ``out``, each with its own copies."""
         seq = self._next(f"flow:{investor}")
-        stored: Callback = (name, (dict(data),))
+        stored: Callback = (name, tuple(dict(a) for a in args))
         self.flows.setdefault(investor, []).append((seq, stored))
         self._new_flow.append((investor, seq, self.trading_day, stored))
-        out.append(Outgoing(TARGET_INVESTOR, investor, (name, (dict(data),)), seq))
+        out.append(Outgoing(TARGET_INVESTOR, investor, (name, tuple(dict(a) for a in args)), seq))
 
-    def _push_err(
-        self, out: list[Outgoing], investor: str, name: str, data: Data, error: Data
-    ) -> None:
-        seq = self._next(f"flow:{investor}")
-        stored: Callback = (name, (dict(data), dict(error)))
-        self.flows.setdefault(investor, []).append((seq, stored))
-        self._new_flow.append((investor, seq, self.trading_day, stored))
-        out.append(Outgoing(TARGET_INVESTOR, investor, (name, (dict(data), dict(error))), seq))
+    def _reject(
+        self,
+        out: list[Outgoing],
+        session: SessionRef,
+        rsp: str,
+        data: Data,
+        reqid: int,
+        error_id: int,
+        err_data: Data | None = None,
+    ) -> list[Outgoing]:
+        """A request the counter refused: ``rsp`` (OnRsp<X>) with ``data`` to the session and,
+        when the request had a valid identity, OnErrRtn<X> with ``err_data`` (default
+        ``data``) on the investor's private flow. Commits and returns ``out``."""
+        error = E.rsp_info(error_id)
+        out.append(Outgoing(TARGET_SESSION, session, (rsp, (data, error, reqid, True))))
+        if self._flows_error(session, error_id):
+            err_name = "onErrRtn" + rsp[len("onRsp") :]
+            err_args = data if err_data is None else err_data
+            self._push(out, session.investor_id, err_name, err_args, error)
+        self._commit()
+        return out
 
     def private_flow(self, investor_id: str) -> list[tuple[int, Callback]]:
         """Today's numbered private-flow pushes of ``investor_id`` (fresh dicts)."""
@@ -999,14 +1055,7 @@ class SimCounter:
             self._throttle(session)
             order = self._validate_order(session, account, data, reqid)
         except Rejected as rejection:
-            error = E.rsp_info(rejection.error_id)
-            out.append(
-                Outgoing(TARGET_SESSION, session, ("onRspOrderInsert", (data, error, reqid, True)))
-            )
-            if self._flows_error(session, rejection.error_id):
-                self._push_err(out, session.investor_id, "onErrRtnOrderInsert", data, error)
-            self._commit()
-            return out
+            return self._reject(out, session, "onRspOrderInsert", data, reqid, rejection.error_id)
         self._accept_order(order, out)
         self._commit()
         return out
@@ -1015,11 +1064,7 @@ class SimCounter:
         self, session: SessionRef, account: Account, req: Data, reqid: int, quote_key: int = 0
     ) -> Order:
         state = self._session(session)
-        ref_text = str(req.get("OrderRef", "")).strip()
-        if ref_text:
-            number = _ref_number(ref_text)
-            if number is None or number <= state.max_order_ref:
-                raise Rejected(E.DUPLICATE_ORDER_REF)
+        ref_text = state.check_ref("order", str(req.get("OrderRef", "")), E.DUPLICATE_ORDER_REF)
         iid = str(req.get("InstrumentID", ""))
         info = self.instruments.get(iid)
         if info is None:
@@ -1117,10 +1162,7 @@ class SimCounter:
             raise Rejected(E.MAY_SELFTRADE)
 
         # accepted by the counter: assign identity
-        if not ref_text:
-            ref_text = str(state.max_order_ref + 1)
-        state.max_order_ref = max(state.max_order_ref, int(ref_text))
-        order.order_ref = ref_text
+        order.order_ref = state.take_ref("order", ref_text)
         order.key = self._next("order")
         order.seq = order.key
         now = self.now()
@@ -1514,14 +1556,9 @@ class SimCounter:
             if not cancel_allowed(self._phase(), now.time()):
                 raise Rejected(E.OUT_OF_ACTION_TIME)
         except Rejected as rejection:
-            error = E.rsp_info(rejection.error_id)
-            rsp = ("onRspOrderAction", (dict(req), error, reqid, True))
-            out.append(Outgoing(TARGET_SESSION, session, rsp))
-            if self._flows_error(session, rejection.error_id):
-                action = self._order_action_data(session, req, now, rejection.error_id)
-                self._push_err(out, session.investor_id, "onErrRtnOrderAction", action, error)
-            self._commit()
-            return out
+            action = self._order_action_data(session, req, now, rejection.error_id)
+            rsp = "onRspOrderAction"
+            return self._reject(out, session, rsp, dict(req), reqid, rejection.error_id, action)
         data = self._update(
             order,
             now,
@@ -1637,9 +1674,7 @@ class SimCounter:
         try:
             account = self._check_session(session, req)
             state = self._session(session)
-            ref = str(req.get("ExecOrderRef", "")).strip()
-            if ref and ((_ref_number(ref) or 0) <= state.max_exec_ref):
-                raise Rejected(E.DUPLICATE_EXECORDER_REF)
+            ref = state.check_ref("exec", str(req.get("ExecOrderRef", "")), E.DUPLICATE_EXECORDER_REF)
             iid = str(req.get("InstrumentID", ""))
             info = self.instruments.get(iid)
             if info is None:
@@ -1675,16 +1710,9 @@ class SimCounter:
                 if stock.free < shares:
                     raise Rejected(E.NOT_ENOUGH_STOCKPOSITION)
         except Rejected as rejection:
-            error = E.rsp_info(rejection.error_id)
-            rsp = ("onRspExecOrderInsert", (data, error, reqid, True))
-            out.append(Outgoing(TARGET_SESSION, session, rsp))
-            if self._flows_error(session, rejection.error_id):
-                self._push_err(out, session.investor_id, "onErrRtnExecOrderInsert", data, error)
-            self._commit()
-            return out
-        if not ref:
-            ref = str(state.max_exec_ref + 1)
-        state.max_exec_ref = max(state.max_exec_ref, int(ref))
+            rsp = "onRspExecOrderInsert"
+            return self._reject(out, session, rsp, data, reqid, rejection.error_id)
+        ref = state.take_ref("exec", ref)
         key = self._next("exec")
         row = self._position(session.investor_id, info, LONG, hedge)
         row.strike_frozen += volume
@@ -1789,22 +1817,8 @@ class SimCounter:
         now = self.now()
         try:
             self._check_session(session, req)
-            target: ExecOrder | None = None
-            ref = str(req.get("ExecOrderRef", "")).strip()
-            sysid = str(req.get("ExecOrderSysID", "")).strip()
-            front = int(req.get("FrontID", 0) or session.front_id)
-            sess = int(req.get("SessionID", 0) or session.session_id)
-            for item in self.exec_orders.values():
-                if item.investor_id != session.investor_id:
-                    continue
-                by_ref = bool(ref) and (item.front_id, item.session_id, item.ref) == (
-                    front,
-                    sess,
-                    ref,
-                )
-                by_sysid = not ref and bool(sysid) and item.data.get("ExecOrderSysID") == sysid
-                if by_ref or by_sysid:
-                    target = item
+            items = self.exec_orders.values()
+            target = _find_ref(items, session, req, "ExecOrderRef", "ExecOrderSysID")
             if target is None:
                 raise Rejected(E.EXECORDER_NOT_FOUND)
             if not target.active:
@@ -1814,14 +1828,8 @@ class SimCounter:
             ):
                 raise Rejected(E.EXEC_FORBIDDEN_TIME)
         except Rejected as rejection:
-            error = E.rsp_info(rejection.error_id)
-            rsp = ("onRspExecOrderAction", (dict(req), error, reqid, True))
-            out.append(Outgoing(TARGET_SESSION, session, rsp))
-            if self._flows_error(session, rejection.error_id):
-                name = "onErrRtnExecOrderAction"
-                self._push_err(out, session.investor_id, name, dict(req), error)
-            self._commit()
-            return out
+            rsp = "onRspExecOrderAction"
+            return self._reject(out, session, rsp, dict(req), reqid, rejection.error_id)
         self._release_exec(target)
         target.data.update(
             ExecResult=C.THOST_FTDC_OER_Canceled,
@@ -1860,9 +1868,7 @@ class SimCounter:
         try:
             self._check_session(session, req)
             state = self._session(session)
-            ref = str(req.get("LockRef", "")).strip()
-            if ref and ((_ref_number(ref) or 0) <= state.max_lock_ref):
-                raise Rejected(E.DUPLICATE_ORDER_REF)
+            ref = state.check_ref("lock", str(req.get("LockRef", "")), E.DUPLICATE_ORDER_REF)
             info = self.instruments.get(str(req.get("InstrumentID", "")))
             exchange = str(req.get("ExchangeID", "")) or (info.exchange_id if info else "")
             if exchange == SZSE:
@@ -1885,17 +1891,8 @@ class SimCounter:
             else:
                 raise Rejected(E.BAD_FIELD)
         except Rejected as rejection:
-            error = E.rsp_info(rejection.error_id)
-            out.append(
-                Outgoing(TARGET_SESSION, session, ("onRspLockInsert", (data, error, reqid, True)))
-            )
-            if self._flows_error(session, rejection.error_id):
-                self._push_err(out, session.investor_id, "onErrRtnLockInsert", data, error)
-            self._commit()
-            return out
-        if not ref:
-            ref = str(state.max_lock_ref + 1)
-        state.max_lock_ref = max(state.max_lock_ref, int(ref))
+            return self._reject(out, session, "onRspLockInsert", data, reqid, rejection.error_id)
+        ref = state.take_ref("lock", ref)
         stock = self._stock(session.investor_id, info.instrument_id, info.exchange_id)
         if lock_type == C.THOST_FTDC_LCKT_Lock:
             stock.locked += volume
@@ -1968,9 +1965,7 @@ class SimCounter:
         try:
             account = self._check_session(session, req)
             state = self._session(session)
-            ref = str(req.get("QuoteRef", "")).strip()
-            if ref and ((_ref_number(ref) or 0) <= state.max_quote_ref):
-                raise Rejected(E.DUPLICATE_ORDER_REF)
+            ref = state.check_ref("quote", str(req.get("QuoteRef", "")), E.DUPLICATE_ORDER_REF)
             iid = str(req.get("InstrumentID", ""))
             info = self.instruments.get(iid)
             if info is None:
@@ -2009,7 +2004,7 @@ class SimCounter:
                 }
                 sides.append(side_req)
             key = self._next("quote")
-            saved = state.max_order_ref
+            saved = dict(state.refs)
             orders = []
             try:
                 for side_req in sides:
@@ -2020,19 +2015,10 @@ class SimCounter:
                 for order in orders:
                     self._freeze(order, -1, order.volume)
             if len(orders) < 2:
-                state.max_order_ref = saved
+                state.refs = saved
         except Rejected as rejection:
-            error = E.rsp_info(rejection.error_id)
-            out.append(
-                Outgoing(TARGET_SESSION, session, ("onRspQuoteInsert", (data, error, reqid, True)))
-            )
-            if self._flows_error(session, rejection.error_id):
-                self._push_err(out, session.investor_id, "onErrRtnQuoteInsert", data, error)
-            self._commit()
-            return out
-        if not ref:
-            ref = str(state.max_quote_ref + 1)
-        state.max_quote_ref = max(state.max_quote_ref, int(ref))
+            return self._reject(out, session, "onRspQuoteInsert", data, reqid, rejection.error_id)
+        ref = state.take_ref("quote", ref)
         ask_order, bid_order = orders
         quote_data = {
             "BrokerID": session.broker_id,
@@ -2161,34 +2147,14 @@ class SimCounter:
         now = self.now()
         try:
             self._check_session(session, req)
-            ref = str(req.get("QuoteRef", "")).strip()
-            sysid = str(req.get("QuoteSysID", "")).strip()
-            front = int(req.get("FrontID", 0) or session.front_id)
-            sess = int(req.get("SessionID", 0) or session.session_id)
-            target: Quote | None = None
-            for quote in self.quotes.values():
-                if quote.investor_id != session.investor_id:
-                    continue
-                by_ref = bool(ref) and (quote.front_id, quote.session_id, quote.ref) == (
-                    front,
-                    sess,
-                    ref,
-                )
-                by_sysid = not ref and bool(sysid) and quote.data.get("QuoteSysID") == sysid
-                if by_ref or by_sysid:
-                    target = quote
+            target = _find_ref(self.quotes.values(), session, req, "QuoteRef", "QuoteSysID")
             if target is None or not target.active:
                 raise Rejected(E.QUOTE_NOT_FOUND)
             if not cancel_allowed(self._phase(), now.time()):
                 raise Rejected(E.OUT_OF_ACTION_TIME)
         except Rejected as rejection:
-            error = E.rsp_info(rejection.error_id)
-            rsp = ("onRspQuoteAction", (dict(req), error, reqid, True))
-            out.append(Outgoing(TARGET_SESSION, session, rsp))
-            if self._flows_error(session, rejection.error_id):
-                self._push_err(out, session.investor_id, "onErrRtnQuoteAction", dict(req), error)
-            self._commit()
-            return out
+            rsp = "onRspQuoteAction"
+            return self._reject(out, session, rsp, dict(req), reqid, rejection.error_id)
         self._cancel_quote(target, now, out)
         self._commit()
         return out
@@ -2207,13 +2173,8 @@ class SimCounter:
             if not info.is_option:
                 raise Rejected(E.INSTR_NOTSUPPORT_FORQUOTE)
         except Rejected as rejection:
-            error = E.rsp_info(rejection.error_id)
-            rsp = ("onRspForQuoteInsert", (data, error, reqid, True))
-            out.append(Outgoing(TARGET_SESSION, session, rsp))
-            if self._flows_error(session, rejection.error_id):
-                self._push_err(out, session.investor_id, "onErrRtnForQuoteInsert", data, error)
-            self._commit()
-            return out
+            rsp = "onRspForQuoteInsert"
+            return self._reject(out, session, rsp, data, reqid, rejection.error_id)
         rsp_data = {
             "TradingDay": self.trading_day,
             "InstrumentID": info.instrument_id,
