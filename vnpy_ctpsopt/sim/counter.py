@@ -2011,11 +2011,12 @@ class SimCounter:
                     order = self._validate_order(session, account, side_req, reqid, quote_key=key)
                     orders.append(order)
                     self._freeze(order, 1, order.volume)  # so the second side sees the first
+            except Rejected:
+                state.refs = saved  # a refused quote uses none of its side refs
+                raise
             finally:
                 for order in orders:
                     self._freeze(order, -1, order.volume)
-            if len(orders) < 2:
-                state.refs = saved
         except Rejected as rejection:
             return self._reject(out, session, "onRspQuoteInsert", data, reqid, rejection.error_id)
         ref = state.take_ref("quote", ref)

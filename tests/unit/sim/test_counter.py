@@ -639,6 +639,19 @@ def test_quote_sides_trade_and_cancel(h: Harness) -> None:
     assert rejection(out, "onRspQuoteInsert") == E.INSTR_NOTSUPPORT_QUOTE
 
 
+def test_a_refused_quote_uses_none_of_its_side_refs(h: Harness) -> None:
+    mm = h.login("MM")
+    c = h.names["sse_call"]
+    req = {"InstrumentID": c, "QuoteRef": "1", "AskPrice": 0.0520, "BidPrice": 0.0480,
+           "AskVolume": 1, "BidVolume": 1, "AskOrderRef": "11", "BidOrderRef": "12"}  # fmt: skip
+    # the ask side is valid (and validated first), the bid side's volume is not
+    out = h.call("quote_insert", mm, dict(req, BidVolume=0))
+    assert rejection(out, "onRspQuoteInsert") == E.VOLUME_NOTSUPPORT
+    out = h.call("quote_insert", mm, req)  # the same refs again: nothing was used
+    assert [a[0]["QuoteStatus"] for a in callbacks(out, "onRtnQuote")] == ["a", "3"]
+    assert {d["OrderRef"] for d in orders(out)} == {"11", "12"}
+
+
 def test_new_quote_replaces_old(h: Harness) -> None:
     mm = h.login("MM")
     c = h.names["sse_call"]
