@@ -20,13 +20,16 @@ TC-04  SZSE covered open freezes the ETF shares itself (position ShortFrozen); b
 TC-05  exercise on expiry day: ReqExecOrderInsert -> OnRtnExecOrder (submitted, accepted with
        ExecOrderSysID, ExecResult 'n'); StrikeFrozen; strike cash frozen (DeliveryMargin) and
        the fee; more than the free long -> 74; ReqExecOrderAction -> ExecResult 'c', all released
-TC-06  exercise of an option that does not expire today -> 115; of an ETF -> 69; unknown -> 16
+TC-06  exercise of an option that does not expire today -> 115; of an ETF -> 69; unknown -> 16;
+       a put exercise beyond the ETF shares held -> 99; a call exercise beyond the cash -> 31
 TC-07  exchange hours: outside the exchange's exercise window -> 139 (SSE 9:25-9:30 pause, both
        after 15:30), while SZSE accepts at 9:27
-TC-08  day roll on expiry day: exercised calls deliver shares against strike cash and the fee;
-       ITM short calls are assigned (shares out, strike cash in); undeclared longs lapse;
-       expired rows vanish; other rows move today -> yesterday; ExecResult '0' pushed;
-       the next login reports the new trading day
+TC-08  day roll on expiry day: live orders are cancelled; exercised calls and puts deliver
+       shares and strike cash and pay the fee; ITM short calls are assigned (speculative from
+       the free shares, covered from the locked ones), OTM shorts lapse; undeclared longs lapse;
+       expired rows and instruments vanish; other rows move today -> yesterday with the
+       maintenance margin (settlement price, underlying close); ExecResult '0' pushed; the next
+       login reports the new trading day
 TC-09  quotes: ReqQuoteInsert -> OnRtnQuote and two derived orders (OrderType '1', the given
        side OrderRefs); each side trades as an order; ReqQuoteAction cancels what is live;
        again -> 86; hedge flag '5' only for market makers (94)
@@ -61,6 +64,7 @@ FEE_EXERCISE = 1.0
 EXPIRY = "20261223"
 MESSAGES = {  # verbatim from reference/sopt_error.xml
     16: "CTP:找不到合约",
+    31: "CTP:资金不足",
     69: "CTP:只有期权合约可执行",
     74: "CTP:执行仓位不足",
     83: "CTP:该合约不支持询价",
@@ -345,6 +349,30 @@ def test_tc06_exercise_wrong_instrument(expiry_day: Trader) -> None:
     assert exercise_error(trader, later["InstrumentID"], 1) == error(115)
     assert exercise_error(trader, "510050", 1) == error(69)
     assert exercise_error(trader, "10999999", 1) == error(16)
+    puts = [r for r in trader.options("SZSE", EXPIRY)
+            if r["OptionsType"] == "2" and r["UnderlyingInstrID"] == "159919"]  # fmt: skip
+    cheap = trader.depth(puts[0]["InstrumentID"])  # lowest strike: the cheapest put
+    contracts = etf_row(trader, "159919")["Position"] // UNIT + 1
+    bought = trader.place(trader.order_req(cheap["InstrumentID"], cheap["UpperLimitPrice"],
+                                           volume=contracts))  # fmt: skip
+    assert bought["OrderStatus"] == "0"
+    assert exercise_error(trader, cheap["InstrumentID"], contracts, "SZSE") == error(99)
+    exercise(trader, cheap["InstrumentID"], contracts - 1, "SZSE")  # the shares suffice
+
+
+def test_tc06_call_exercise_needs_the_strike_cash() -> None:
+    trader = Trader(sim_url(unique_name("cash"), seed=46, capital=100_000,
+                            start=f"{EXPIRY}T100000"))  # fmt: skip
+    try:
+        inst = calls(trader, "SSE", "510050", EXPIRY)[0]
+        depth = trader.depth(inst["InstrumentID"])
+        trader.place(trader.order_req(inst["InstrumentID"], depth["AskPrice1"], volume=4))
+        available = trader.account()["Available"]
+        assert 4 * inst["StrikePrice"] * UNIT > available
+        assert exercise_error(trader, inst["InstrumentID"], 4) == error(31)
+        assert trader.position(inst["InstrumentID"], LONG)["StrikeFrozen"] == 0  # type: ignore[index]
+    finally:
+        trader.close()
 
 
 @pytest.mark.parametrize(("clock", "sse", "szse"), [("092700", 139, 74), ("154000", 139, 139)])
@@ -364,6 +392,7 @@ def test_tc08_expiry_at_day_roll(expiry_day: Trader) -> None:
     trader = expiry_day
     chain = calls(trader, "SSE", "510050", EXPIRY)
     itm, deeper, covered, otm = chain[0], chain[1], chain[2], chain[-1]
+    otm_short = chain[-2]  # no bids on expiry day: sold to another investor at the tick
     put = [r for r in trader.options("SSE", EXPIRY)
            if r["OptionsType"] == "2" and r["UnderlyingInstrID"] == "510050"][-1]  # fmt: skip
     later_chain = calls(trader, "SSE", "510050", "20270127")
@@ -378,8 +407,20 @@ def test_tc08_expiry_at_day_roll(expiry_day: Trader) -> None:
         price = depth["AskPrice1"] if side == BUY else depth["BidPrice1"]
         req = trader.order_req(inst["InstrumentID"], price, side, volume=volume, hedge=hedge)
         assert trader.place(req)["OrderStatus"] == "0", inst["InstrumentID"]
+    tick_sale = trader.place(trader.order_req(otm_short["InstrumentID"], 0.0001, SELL))
+    buyer = Trader(trader.address, user="00002")
+    try:
+        buyer.place(buyer.order_req(otm_short["InstrumentID"], 0.0001, BUY))
+    finally:
+        buyer.close()
+    assert trader.wait_order(tick_sale["OrderRef"], ("0",))["VolumeTraded"] == 1
     declared = exercise(trader, itm["InstrumentID"], 2)
     exercise(trader, put["InstrumentID"], 1)
+    resting_depth = trader.depth(later["InstrumentID"])
+    resting = trader.place(
+        trader.order_req(later["InstrumentID"], resting_depth["LowerLimitPrice"])
+    )
+    assert resting["OrderStatus"] == "3"
     shares = etf_row(trader, "510050")["Position"]
     before = trader.account()
     assert before["CurrMargin"] > 0  # the speculative shorts
@@ -392,12 +433,15 @@ def test_tc08_expiry_at_day_roll(expiry_day: Trader) -> None:
         where=lambda a: a[0]["ExecOrderSysID"] == declared["ExecOrderSysID"],
     )[0][0]  # fmt: skip
     assert result["ExecResult"] == "0"
+    cancelled = trader.wait_order(resting["OrderRef"], ("5",), since=mark)  # no overnight orders
+    assert cancelled["VolumeTotal"] == 1
 
     again = Trader(trader.address)  # a new login sees the new trading day
     try:
         assert again.login[0]["TradingDay"] == new_day == again.api.getTradingDay()
         close = again.depth("510050")["PreClosePrice"]  # the underlying close used to settle
         assert close > covered["StrikePrice"] and close < put["StrikePrice"]  # both ITM
+        assert close < otm_short["StrikePrice"]  # this short lapses: no delivery
         delivery = UNIT * (
             -2 * itm["StrikePrice"]  # exercised calls pay the strike
             + put["StrikePrice"]  # the exercised put receives it
@@ -414,7 +458,7 @@ def test_tc08_expiry_at_day_roll(expiry_day: Trader) -> None:
         # assignment (the covered one from the locked shares)
         assert etf_row(again, "510050")["Position"] == shares + 2 * UNIT - 3 * UNIT
         assert lock_position(again, "510050")[:2] == (0, 0)
-        expired = {r["InstrumentID"] for r in (itm, otm, put, deeper, covered)}
+        expired = {r["InstrumentID"] for r in (itm, otm, put, deeper, covered, otm_short)}
         rows = again.positions()
         assert not [r for r in rows if r["InstrumentID"] in expired]  # lapsed, assigned, done
         assert {r["InstrumentID"] for r in again.instruments()} & expired == set()
