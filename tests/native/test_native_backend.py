@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import threading
 import time
@@ -196,3 +197,50 @@ def test_requests_before_connect_return_an_error_code(tmp_path: Path) -> None:
     md = create_md_api("tcp://127.0.0.1:9", MdSpi(), tmp_path)
     assert md.subscribeMarketData(["10007001"]) == -1
     md.close()
+
+
+def test_layout_copy_equals_property_reads_on_every_struct() -> None:
+    td, md = load_modules()
+    fast, slow = StructCopier(), StructCopier(fast=False)
+    checked = 0
+    for module in (td, md):
+        for name in dir(module):
+            if not (name.startswith("CThostFtdc") and name.endswith("Field")):
+                continue
+            cls = getattr(module, name)
+            probe = cls()
+            for i, field in enumerate(fast.fields(cls)):
+                value = getattr(probe, field)
+                try:
+                    if isinstance(value, float):
+                        setattr(probe, field, i * 1.5 + 0.125)
+                    elif isinstance(value, int):
+                        setattr(probe, field, i + 7)
+                    elif isinstance(value, str):
+                        setattr(probe, field, "Q")
+                except (TypeError, ValueError, OverflowError):
+                    pass
+            assert fast.to_dict(probe) == slow.to_dict(probe), name
+            checked += fast.is_fast(cls)
+    assert checked > 500
+    for hot in ("CThostFtdcOrderField", "CThostFtdcTradeField", "CThostFtdcInvestorPositionField",
+                "CThostFtdcTradingAccountField", "CThostFtdcInstrumentField",
+                "CThostFtdcRspInfoField", "CThostFtdcExecOrderField", "CThostFtdcLockField"):
+        assert fast.is_fast(getattr(td, hot)), hot
+    assert fast.is_fast(md.CThostFtdcDepthMarketDataField)
+
+
+def test_layout_copy_decodes_gbk_text_like_the_binding() -> None:
+    """Chinese from the counter arrives as GBK bytes; both reads must give the same str."""
+    td, _ = load_modules()
+    order = td.CThostFtdcOrderField()
+    order.StatusMsg = "ZZZZ"
+    order.InstrumentID = "10007001"
+    fast, slow = StructCopier(), StructCopier(fast=False)
+    address = int(order.this)
+    memory = ctypes.string_at(address, fast.layout_size(type(order)))
+    offset = memory.index(b"ZZZZ")
+    text = "全部成交报单已提交".encode("gbk") + b"\0"
+    ctypes.memmove(address + offset, text, len(text))
+    assert slow.to_dict(order)["StatusMsg"] == "全部成交报单已提交"
+    assert fast.to_dict(order) == slow.to_dict(order)
