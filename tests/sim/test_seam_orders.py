@@ -11,8 +11,7 @@ TC     what
 TC-01  unknown instrument -> 16 CTP:找不到合约 (OnRspOrderInsert + OnErrRtnOrderInsert, no OnRtnOrder)
 TC-02  wrong ExchangeID -> 122; an ETF (not an option) -> 17
 TC-03  limit price off the tick, above the upper limit, below the lower limit, zero -> 105
-TC-03b a limit price of DBL_MAX (an empty book side copied into an order) -> 105 (XFAIL: sim
-       bug, the counter fails with an internal error -1)
+TC-03b a limit price of DBL_MAX (an empty book side copied into an order) -> 105
 TC-04  volume 0, negative, limit 51, market 11 -> 104; limit 50 / market 10 accepted
 TC-05  encodings the exchange does not list (SSE best-price/best-own/five-level, last price on
        both) -> 80; GTD -> 27
@@ -234,16 +233,8 @@ def test_tc03_price_off_tick_or_outside_limits(counter: tuple[Trader, Trader]) -
     assert ok["OrderStatus"] == "3"
 
 
-DBL_MAX_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="sim bug: rules.on_tick overflows (price / tick = inf) for a limit price above about"
-    " 1.8e304 such as DBL_MAX; the exchange answers OnRspOrderInsert ErrorID -1 (internal error)"
-    " and no OnErrRtnOrderInsert instead of 105 CTP:价格不正确",
-)
-
-
 @pytest.mark.parametrize(
-    "price", [pytest.param(1.7976931348623157e308, marks=DBL_MAX_BUG, id="DBL_MAX"), 1e300]
+    "price", [pytest.param(1.7976931348623157e308, id="DBL_MAX"), 1e300]
 )
 def test_tc03b_dbl_max_price(price: float, counter: tuple[Trader, Trader]) -> None:
     trader, _ = counter

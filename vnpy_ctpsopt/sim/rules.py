@@ -118,6 +118,8 @@ def check_volume(volume: int, kind: OrderKind, max_limit: int = 50, max_market: 
 def on_tick(price: float, tick: float) -> bool:
     """Whether ``price`` is a whole multiple of ``tick`` (float tolerant)."""
     steps = price / tick
+    if not math.isfinite(steps):  # e.g. DBL_MAX / 0.0001 overflows
+        return False
     return abs(steps - round(steps)) < 1e-6
 
 

@@ -97,6 +97,9 @@ def test_price_checks() -> None:
     assert check_price(0.3001, 0.0001, 0.0001, 0.3) == E.PRICE_NOTSUPPORT
     assert check_price(0.0, 0.0001, 0.0001, 0.3) == E.PRICE_NOTSUPPORT
     assert check_price(0.3, 0.0001, 0.0001, 0.3) == 0
+    for huge in (1.7976931348623157e308, 1e300):  # DBL_MAX: price / tick overflows
+        assert not on_tick(huge, 0.0001) or huge < 1e308
+        assert check_price(huge, 0.0001, 0.0001, 0.3) == E.PRICE_NOTSUPPORT
 
 
 def test_margin_worked_examples() -> None:
