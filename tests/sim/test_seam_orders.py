@@ -16,13 +16,15 @@ TC-04  volume 0, negative, limit 51, market 11 -> 104; limit 50 / market 10 acce
 TC-05  encodings the exchange does not list (SSE best-price/best-own/five-level, last price on
        both) -> 80; GTD -> 27
 TC-06  insufficient money (premium of a buy, margin of a sell-open) -> 31
-TC-07  closing more than the closable position (none, too many, frozen by a pending close) -> 30
+TC-07  closing more than the closable position (none, too many, frozen by a pending close) -> 30;
+       CloseToday/CloseYesterday offsets close like Close
 TC-08  OrderRef not above every ref of the session (equal, lower) -> 22; another session may
-       reuse it
+       reuse it; an empty OrderRef gets the session's next one
 TC-09  order on a connected session that has not logged in -> 6, no private-flow error
 TC-10  hedge flag other than speculation/covered -> 94; covered put or covered buy-open -> 136
 TC-11  cancel of an unknown order -> 25; of a finished order -> 26 (OnRspOrderAction +
-       OnErrRtnOrderAction)
+       OnErrRtnOrderAction); of another investor's order -> 25; another session of the owner
+       may cancel by FrontID+SessionID+OrderRef
 TC-12  every order-type encoding of A.6 on each exchange: accepted where listed, 80 elsewhere
 TC-13  limit GFD partly fills (status a,3,1 with VolumeTraded), rests, and fills when the
        market crosses it at a later step (1 -> 0), trades at the order's price
@@ -233,9 +235,7 @@ def test_tc03_price_off_tick_or_outside_limits(counter: tuple[Trader, Trader]) -
     assert ok["OrderStatus"] == "3"
 
 
-@pytest.mark.parametrize(
-    "price", [pytest.param(1.7976931348623157e308, id="DBL_MAX"), 1e300]
-)
+@pytest.mark.parametrize("price", [pytest.param(1.7976931348623157e308, id="DBL_MAX"), 1e300])
 def test_tc03b_dbl_max_price(price: float, counter: tuple[Trader, Trader]) -> None:
     trader, _ = counter
     depth = atm(trader, "SSE", 3)
@@ -306,6 +306,12 @@ def test_tc07_close_more_than_closable(counter: tuple[Trader, Trader]) -> None:
     assert trader.reject(again) == error(30)
     wrong_side = trader.order_req(iid, depth["AskPrice1"], BUY, CLOSE)  # no short to buy back
     assert trader.reject(wrong_side) == error(30)
+    trader.cancel(ExchangeID="SZSE", OrderSysID=pending["OrderSysID"])
+    trader.wait_order(pending["OrderRef"], ("5",))
+    for offset in ("3", "4"):  # CloseToday / CloseYesterday: a plain close on SSE/SZSE (B.2)
+        closed = trader.place(trader.order_req(iid, depth["BidPrice1"], SELL, offset))
+        assert closed["OrderStatus"] == "0", offset
+    assert trader.position(iid)["Position"] == 0  # type: ignore[index]
 
 
 def test_tc08_duplicate_order_ref(counter: tuple[Trader, Trader]) -> None:
@@ -323,6 +329,11 @@ def test_tc08_duplicate_order_ref(counter: tuple[Trader, Trader]) -> None:
         again = other.place(other.order_req(iid, lower, ref="900000"))  # per session
         assert again["OrderSysID"] and again["SessionID"] == other.session_id
         assert again["OrderSysID"] != first["OrderSysID"]
+        blank = other.order_req(iid, lower, ref="")  # the counter assigns MaxOrderRef + 1
+        mark = other.spi.mark()
+        assert other.api.reqOrderInsert(blank, next_reqid()) == 0
+        assigned = other.spi.wait("onRtnOrder", since=mark)[0][0]
+        assert assigned["OrderRef"] == "900001"
     finally:
         trader.close()
         other.close()
@@ -369,7 +380,7 @@ def test_tc10_hedge_flags_and_covered_combinations(counter: tuple[Trader, Trader
 
 
 def test_tc11_cancel_not_found_and_finished(counter: tuple[Trader, Trader]) -> None:
-    trader, _ = counter
+    trader, other = counter
     reqid = trader.cancel(ExchangeID="SSE", OrderSysID="99999999")
     data, rsp, got, last = trader.spi.wait("onRspOrderAction", where=lambda a: a[2] == reqid)[0]
     assert (rsp, last) == (error(25), True)
@@ -391,6 +402,17 @@ def test_tc11_cancel_not_found_and_finished(counter: tuple[Trader, Trader]) -> N
     )
     assert trader.spi.wait("onRspOrderAction", where=lambda a: a[2] == reqid)[0][1] == error(26)
     assert trader.updates(done["OrderRef"])[-1]["OrderStatus"] == "0"
+
+    resting = trader.place(trader.order_req(depth["InstrumentID"], depth["LowerLimitPrice"]))
+    reqid = other.cancel(ExchangeID="SZSE", OrderSysID=resting["OrderSysID"])
+    assert other.spi.wait("onRspOrderAction", where=lambda a: a[2] == reqid)[0][1] == error(25)
+    twin = Trader(trader.address)  # another session of the owner cancels by the original ids
+    try:
+        twin.cancel(OrderRef=resting["OrderRef"], FrontID=trader.front_id,
+                    SessionID=trader.session_id)  # fmt: skip
+        assert trader.wait_order(resting["OrderRef"], ("5",))["ActiveUserID"] == trader.user
+    finally:
+        twin.close()
 
 
 # --- TC-12: order types per exchange ---------------------------------------------------------
@@ -662,12 +684,6 @@ def test_tc24_exchange_hours_auction_and_before_open() -> None:
         early.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim bug: orders held through the opening call auction (and the lunch break / closing"
-    " auction) are filled at their own limit price by cross_resting when continuous trading"
-    " starts, not at the auction/market price (a buy at the upper limit pays the upper limit)",
-)
 def test_tc25_held_order_fills_at_the_market_not_at_its_limit() -> None:
     address = sim_url(unique_name("open"), hours="exchange", start="20261130T092800")
     trader = Trader(address)
