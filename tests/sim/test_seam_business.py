@@ -31,6 +31,8 @@ TC-08  day roll on expiry day: live orders are cancelled; exercised calls and pu
        expired rows and instruments vanish; other rows move today -> yesterday with the
        maintenance margin (settlement price, underlying close); ExecResult '0' pushed; the next
        login reports the new trading day
+TC-08b the counter settles and rolls by itself at 17:00 China time: live orders cancelled, the
+       trading day moves on (control object, getTradingDay, next login)
 TC-09  quotes: ReqQuoteInsert -> OnRtnQuote and two derived orders (OrderType '1', the given
        side OrderRefs); each side trades as an order; ReqQuoteAction cancels what is live;
        again -> 86; a new quote replaces the live one; hedge flag '5' only for market
@@ -491,6 +493,28 @@ def test_tc08_expiry_at_day_roll(expiry_day: Trader) -> None:
         assert again.query("ExecOrder") == []
     finally:
         again.close()
+
+
+def test_tc08b_automatic_roll_at_five_pm() -> None:
+    trader = Trader(sim_url(unique_name("five"), seed=47, start="20261130T165950"))
+    try:
+        assert trader.login[0]["TradingDay"] == "20261130"
+        depth = trader.depth(calls(trader, "SSE", "510300")[3]["InstrumentID"])
+        resting = trader.place(trader.order_req(depth["InstrumentID"], depth["LowerLimitPrice"]))
+        assert resting["OrderStatus"] == "3"
+        trader.exchange.advance(15)  # 17:00:05
+        assert trader.exchange.trading_day == "20261201"
+        cancelled = trader.wait_order(resting["OrderRef"], ("5",))
+        assert cancelled["TradingDay"] == "20261130"
+        again = Trader(trader.address)
+        try:
+            assert again.login[0]["TradingDay"] == "20261201" == again.api.getTradingDay()
+            assert again.query("Order") == []
+            assert again.account()["TradingDay"] == "20261201"
+        finally:
+            again.close()
+    finally:
+        trader.close()
 
 
 # --- quotes and requests for quote -----------------------------------------------------------

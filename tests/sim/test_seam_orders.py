@@ -55,6 +55,8 @@ TC-27  an order that could trade against the investor's own resting order -> 154
 TC-28  every option's UpperLimitPrice/LowerLimitPrice follow the A.3 formula from its previous
        settlement, the underlying's previous close and the strike (20 % for 588000/588080/159915,
        else 10 %; a lower limit below one tick is one tick)
+TC-29  client trades move the public market data: LastPrice, Volume, Turnover, Open/High/Low,
+       OpenInterest (+ on opening, - on closing), displayed volume taken from the book
 =====  ==========================================================================================
 
 Resume types, flow control, injected disconnects, routing and same-seed determinism are covered
@@ -768,3 +770,25 @@ def test_tc28_price_limits_follow_the_exchange_formula(counter: tuple[Trader, Tr
         assert abs(depth["LowerLimitPrice"] - lower) <= TICK + 1e-9, inst["InstrumentID"]
         checked += 1
     assert checked > 600
+
+
+def test_tc29_trades_move_the_market_data(rich: tuple[Trader, Trader]) -> None:
+    trader, _ = rich
+    depth = atm(trader, "SSE", -5)
+    iid = depth["InstrumentID"]
+    assert depth["Volume"] == 0 and depth["AskVolume1"] > 5
+    bought = trader.place(trader.order_req(iid, depth["AskPrice1"], volume=5))
+    after = trader.depth(iid)
+    price = depth["AskPrice1"]
+    assert trade_volume(trader, bought) == [(price, 5)]
+    assert (after["LastPrice"], after["Volume"]) == (price, 5)
+    assert after["Turnover"] == pytest.approx(price * 5 * 10000)
+    assert after["OpenPrice"] == after["HighestPrice"] == after["LowestPrice"] == price
+    assert after["OpenInterest"] == depth["OpenInterest"] + 5
+    assert (after["AskPrice1"], after["AskVolume1"]) == (price, depth["AskVolume1"] - 5)
+    sold = trader.place(trader.order_req(iid, after["BidPrice1"], SELL, CLOSE, volume=2))
+    assert sold["OrderStatus"] == "0"
+    final = trader.depth(iid)
+    assert (final["LastPrice"], final["Volume"]) == (after["BidPrice1"], 7)
+    assert final["LowestPrice"] == min(price, after["BidPrice1"])
+    assert final["OpenInterest"] == depth["OpenInterest"] + 3
