@@ -47,7 +47,7 @@ TC-24  exchange hours, opening auction: a market order is rejected by the exchan
        limit order is accepted and held; cancels 9:20-9:25 -> 146; before 9:15 every order is
        rejected by the exchange
 TC-25  a limit buy held through the opening auction trades at 9:30 at a price no worse than the
-       market (the 9:30 snapshot's best ask), not at its own limit (XFAIL: sim bug)
+       market (the 9:30 snapshot's best ask), not at its own limit
 TC-26  market orders with an empty opposite side are cancelled without a trade (market IOC,
        market FOK, SSE market-to-limit, SZSE best-opposite, best-5); best-own with an empty own
        side is cancelled

@@ -427,6 +427,8 @@ class Order:
     resting: bool = False
     seq: int = 0
     quote_key: int = 0
+    held: bool = False
+    """Resting since a phase without matching (auction, pause): it meets the book as a taker."""
 
     @property
     def remaining(self) -> int:
@@ -1397,6 +1399,7 @@ class SimCounter:
             self._record_trade(order.instrument_id, fill.price, fill.volume, oi)
         if result.rest_price is not None and order.remaining > 0:
             order.resting = True
+            order.held = not matching_allowed(phase)
             book.add(self._resting(order))
         elif order.remaining > 0:
             self._cancel(order, now, out, result.reason or "已撤单")
@@ -1630,12 +1633,14 @@ class SimCounter:
         """After the market advanced to ``now``: in continuous trading, crossed client orders
         trade with each other, then resting orders the refreshed book crosses are filled at their
         own price, limited by displayed volume. With exchange hours, orders held through an
-        auction meet the book at the next continuous step (opening) or once at the close
-        (closing auction, first step after 15:00)."""
+        auction or pause meet the book at the next continuous step (opening, after lunch), and
+        every resting order once at the close (closing auction, first step after 15:00); they
+        trade there at the book's prices, as the auction's incoming orders, not at their limit."""
         self._last_now = now
         out: list[Outgoing] = []
         phase = self._phase(now)
-        if not matching_allowed(phase):
+        closing = not matching_allowed(phase)
+        if closing:
             if phase != Phase.CLOSED or self._close_matched == self.trading_day:
                 return out
             self._close_matched = self.trading_day
@@ -1652,8 +1657,12 @@ class SimCounter:
                 self._record_trade(iid, price, volume, oi // 2)
             if not len(book):
                 continue
+            takers = {k for k in book.by_key if closing or self.orders[k].held}
+            for key in takers:  # from now on ordinary resting orders
+                self.orders[key].held = False
+                self._touch("order", key, self.orders[key])
             bids, asks = self._market_book(iid)
-            for fill in cross_resting(book, bids, asks):
+            for fill in cross_resting(book, bids, asks, takers):
                 order = self.orders[fill.resting_key] if fill.resting_key is not None else None
                 if order is None or fill.resting_key not in book.by_key:
                     continue

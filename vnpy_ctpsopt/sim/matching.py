@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from .rules import PRICE_EPS, OrderKind
@@ -222,12 +223,19 @@ def match_incoming(
     return result
 
 
-def cross_resting(resting: RestingBook, book_bids: Levels, book_asks: Levels) -> list[Fill]:
+def cross_resting(
+    resting: RestingBook,
+    book_bids: Levels,
+    book_asks: Levels,
+    takers: AbstractSet[int] = frozenset(),
+) -> list[Fill]:
     """Fills of resting client orders that the refreshed synthetic book crosses.
 
     A resting buy trades against displayed asks priced at or below it (a sell against bids at
     or above it), at the resting order's own price, limited by the crossing displayed volume,
-    shared out in price-time priority. ``resting_key`` is the resting order, ``level_price`` the
+    shared out in price-time priority. Orders whose key is in ``takers`` (held through an
+    auction: they meet the book as the auction's incoming orders) trade at the price of each
+    level they take instead. ``resting_key`` is the resting order, ``level_price`` the
     synthetic level consumed. Nothing is mutated.
     """
     fills: list[Fill] = []
@@ -243,7 +251,8 @@ def cross_resting(resting: RestingBook, book_bids: Levels, book_asks: Levels) ->
                 take = min(left, int(level[1]))
                 if take <= 0:
                     continue
-                fill = Fill(order.price, take, resting_key=order.key, level_price=level[0])
+                price = level[0] if order.key in takers else order.price
+                fill = Fill(price, take, resting_key=order.key, level_price=level[0])
                 fills.append(fill)
                 level[1] -= take
                 left -= take

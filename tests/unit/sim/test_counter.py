@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from counter_kit import Clock, Harness, callbacks, names, orders, rejection, trades
+from counter_kit import Clock, Harness, callbacks, ladder, names, orders, rejection, trades
 
 from vnpy_ctpsopt.sim import errors as E
 from vnpy_ctpsopt.sim.counter import CounterConfig, SessionRef, SimCounter
@@ -600,10 +600,47 @@ def test_exchange_hours_phases() -> None:
     clock.now = datetime(2026, 12, 21, 9, 30)
     out = h.counter.on_market(clock.now)
     h.check()
-    assert [(t["Price"], t["Volume"]) for t in trades(out)] == [(0.0503, 1)]
+    # held through the auction: trades at the book's ask 0.0502, not at its limit 0.0503
+    assert [(t["Price"], t["Volume"]) for t in trades(out)] == [(0.0502, 1)]
     clock.now = datetime(2026, 12, 21, 14, 59, 30)
     h.order(s, c, BUY, OPEN, 0.0400, 1, ref="60")
     assert rejection(h.call("order_action", s, {"OrderRef": "60"}), "onRspOrderAction") == 146
+
+
+def test_held_orders_meet_the_book_at_its_prices() -> None:
+    clock = Clock(datetime(2026, 12, 21, 11, 0))
+    h = Harness(CounterConfig(hours="exchange"), clock=clock)
+    s = h.login()
+    c = h.names["sse_call"]  # bids 0.0500 down, asks 0.0502 up (5, 6, 7, 8, 9)
+    h.order(s, c, BUY, OPEN, 0.0501, 1, ref="1")  # continuous: rests below the ask
+    clock.now = datetime(2026, 12, 21, 12, 0)
+    assert orders(h.order(s, c, BUY, OPEN, 0.0506, 6, ref="2"))[-1]["OrderStatus"] == "3"
+    assert h.counter.on_market(clock.now) == []  # lunch break: held
+    h.market.set_book(  # the market fell over lunch
+        c, ladder(0.0497, 0.0001, [10] * 5, True), ladder(0.0499, 0.0001, [5, 6, 7, 8, 9], False)
+    )
+    clock.now = datetime(2026, 12, 21, 13, 0)
+    out = h.counter.on_market(clock.now)
+    h.check()
+    # the order entered in the break is the incoming one: it walks the asks at their prices;
+    # the order resting since the morning is crossed by the book: at its own price
+    assert [(t["OrderRef"], t["Price"], t["Volume"]) for t in trades(out)] == [
+        ("2", 0.0499, 5),
+        ("2", 0.05, 1),
+        ("1", 0.0501, 1),
+    ]
+    clock.now = datetime(2026, 12, 21, 14, 0)
+    h.order(s, c, BUY, OPEN, 0.0495, 1, ref="3")  # continuous: rests
+    clock.now = datetime(2026, 12, 21, 14, 58)
+    h.order(s, c, BUY, OPEN, 0.0510, 1, ref="4")  # closing auction: held
+    h.market.set_book(
+        c, ladder(0.0490, 0.0001, [10] * 5, True), ladder(0.0492, 0.0001, [1] * 5, False)
+    )
+    clock.now = datetime(2026, 12, 21, 15, 0)
+    out = h.counter.on_market(clock.now)
+    h.check()
+    # the close matches every resting order at the book's prices
+    assert [(t["OrderRef"], t["Price"]) for t in trades(out)] == [("4", 0.0492), ("3", 0.0493)]
 
 
 # --- quotes and requests for quote ---------------------------------------------------------

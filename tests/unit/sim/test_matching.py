@@ -133,6 +133,16 @@ def test_cross_resting_limited_by_displayed_volume() -> None:
     assert cross_resting(book(Resting(4, "a", SELL, 0.0500, 4, 1)), BIDS, ASKS)[0].volume == 4
 
 
+def test_cross_resting_takers_trade_at_the_level_prices() -> None:
+    rb = book(Resting(1, "a", BUY, 0.0503, 8, 1), Resting(2, "b", BUY, 0.0503, 8, 2))
+    fills = cross_resting(rb, BIDS, ASKS, takers={1})
+    assert [(f.resting_key, f.price, f.volume) for f in fills] == [
+        (1, 0.0502, 5),  # held through an auction: the book's prices
+        (1, 0.0503, 3),
+        (2, 0.0503, 3),  # an ordinary resting order: its own price
+    ]
+
+
 def test_uncross_clients() -> None:
     rb = book(
         Resting(1, "a", BUY, 0.0510, 5, 1),
