@@ -2,7 +2,7 @@
 the event queue, ours against vnpy_sopt's ``SoptMdApi.onRtnDepthMarketData(dict)``, one run.
 
 Ours pays what the native backend pays per tick: the struct copy of ``api/native.py``
-(``StructCopier.to_dict``, cached field getters), the hand-off to the api's worker thread (a
+(``StructCopier.to_dict``), the hand-off to the api's worker thread (a
 ``SimpleQueue`` put and get, done inline here), then ``CtpsoptMdSession.onRtnDepthMarketData``:
 contract lookup, ``parse_tick`` (DBL_MAX sanitising, cached date/time, five levels) and
 ``gateway.on_tick`` (two events on the engine's queue). vnpy_sopt's C++ binding builds its dict
@@ -16,10 +16,8 @@ Usage: .venv/bin/python bench/bench_tick_path.py [--ticks 20000] [--rounds 7] [-
 from __future__ import annotations
 
 import argparse
-import ctypes
 import gc
 import statistics
-import struct
 import sys
 import time
 from pathlib import Path
@@ -36,54 +34,6 @@ from vnpy_ctpsopt.api.native import StructCopier, load_modules  # noqa: E402
 from vnpy_ctpsopt.gateway import CtpsoptGateway  # noqa: E402
 
 DBL_MAX = 1.7976931348623157e308
-
-
-class LayoutCopier:
-    """Prototype (not used by the package): copy a depth struct with one ``ctypes.string_at`` of
-    its memory and one ``struct.unpack`` against the C layout of SOPT 3.7.3, then build the dict
-    in generated code. It produces exactly ``StructCopier.to_dict``'s dict (checked on every
-    struct of the run before timing); shown to size what native.py could gain.
-    """
-
-    LAYOUT = "@9s31s9s31sdddddddidddddddd9si" + "didi" * 5 + "d9sd13sq"
-
-    def __init__(self, sample: Any) -> None:
-        layout = struct.Struct(self.LAYOUT)
-        names = StructCopier().fields(type(sample))
-        values = layout.unpack(ctypes.string_at(int(sample.this), layout.size))
-        assert len(values) == len(names)
-        args = ", ".join(f"a{i}" for i in range(len(names)))
-        texts = [i for i, v in enumerate(values) if isinstance(v, bytes)]
-        items = ", ".join(
-            f"{n!r}: t{i}" if i in texts else f"{n!r}: a{i}" for i, n in enumerate(names)
-        )
-        # ASCII (every depth-field text in practice) decodes inline; anything else takes _s
-        decode = "\n".join(
-            f"        t{i} = a{i}.partition(NUL)[0].decode('ascii')" for i in texts
-        )
-        fallback = "\n".join(f"        t{i} = _s(a{i})" for i in texts)
-        source = (
-            f"def to_dict(s):\n    ({args},) = unpack(string_at(int(s.this), size))\n"
-            f"    try:\n{decode}\n    except UnicodeDecodeError:\n{fallback}\n"
-            f"    return {{{items}}}\n"
-        )
-        namespace: dict[str, Any] = {
-            "_s": self._text,
-            "NUL": b"\0",
-            "unpack": layout.unpack,
-            "string_at": ctypes.string_at,
-            "size": layout.size,
-        }
-        exec(source, namespace)  # noqa: S102 - generated from the struct's own field list
-        self.to_dict = namespace["to_dict"]
-
-    @staticmethod
-    def _text(raw: bytes) -> str:
-        raw = raw.partition(b"\0")[0]
-        try:
-            return raw.decode("ascii")
-        except UnicodeDecodeError:
-            return raw.decode("gbk", "replace")
 
 
 def make_structs(md: Any, symbols: int, ticks: int) -> list[Any]:
@@ -223,11 +173,7 @@ def main() -> None:
     copier = StructCopier()
     peer_dicts = [copier.to_dict(s) for s in structs]  # the same content vnpy_sopt gets
 
-    layout = LayoutCopier(structs[0]).to_dict
-    assert all(layout(s) == copier.to_dict(s) for s in structs)
-
     ours: list[float] = []
-    ours_layout: list[float] = []
     peer: list[float] = []
     parts: list[dict[str, float]] = []
     events_ours = events_peer = 0
@@ -236,9 +182,6 @@ def main() -> None:
         events_ours = engine._queue.qsize()  # noqa: SLF001
         drain(engine)
         ours.append(us)
-        us, engine = run_ours(structs, layout)
-        drain(engine)
-        ours_layout.append(us)
         us, engine = run_peer(peer_dicts)
         events_peer = engine._queue.qsize()  # noqa: SLF001
         drain(engine)
@@ -254,9 +197,6 @@ def main() -> None:
     print(f"  of which handler         : median {statistics.median(x['handler'] for x in parts):6.2f} us")
     print(f"vnpy_sopt dict -> EVENT_TICK: median {p:6.2f} us/tick (min {min(peer):.2f})")
     print(f"ratio ours / vnpy_sopt     : {o / p:.2f}")
-    ol = statistics.median(ours_layout)
-    print(f"ours with LayoutCopier (prototype copy): median {ol:6.2f} us/tick, "
-          f"ratio {ol / p:.2f}")
 
 
 if __name__ == "__main__":
