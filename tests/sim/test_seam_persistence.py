@@ -17,6 +17,7 @@ TC-02  positions (per instrument, direction, hedge) equal what the queried trade
        the account's CashIn, Commission and margin follow from them; the identity holds
 TC-03  a RESTART login replays the private flow with every acknowledged order and trade
 TC-04  the state file holds a record of every acknowledged order
+TC-04b every acknowledged lock is in ReqQryLock; the lock position adds them up
 TC-05  a second process continues the stored counter (new OrderSysIDs, no reuse) before it is
        killed in turn
 =====  ==========================================================================================
@@ -49,7 +50,7 @@ sys.path.insert(0, sys.argv[1])
 from sim_seam import BUY, CLOSE, SELL, Trader
 
 trader = Trader(sys.argv[2])
-lock = __import__("threading").Lock()
+print_lock = __import__("threading").Lock()
 
 
 def report(name, args):
@@ -57,13 +58,15 @@ def report(name, args):
     if name == "onRtnOrder" and data["OrderSysID"]:
         item = {"kind": "order", "sysid": data["OrderSysID"], "exchange": data["ExchangeID"],
                 "status": data["OrderStatus"], "traded": data["VolumeTraded"]}
+    elif name == "onRtnLock" and data["LockSysID"]:
+        item = {"kind": "lock", "sysid": data["LockSysID"], "volume": data["Volume"]}
     elif name == "onRtnTrade":
         item = {"kind": "trade", "id": data["TradeID"], "exchange": data["ExchangeID"],
                 "sysid": data["OrderSysID"], "price": data["Price"], "volume": data["Volume"],
                 "direction": data["Direction"], "offset": data["OffsetFlag"]}
     else:
         return
-    with lock:
+    with print_lock:
         print(json.dumps(item), flush=True)
 
 
@@ -83,6 +86,9 @@ while True:
     resting = trader.place(trader.order_req(iid, depth["LowerLimitPrice"], BUY, volume=1))
     if step % 2:
         trader.cancel(ExchangeID=resting["ExchangeID"], OrderSysID=resting["OrderSysID"])
+    lock_req = {"BrokerID": "2001", "InvestorID": "00001", "UserID": "00001", "InstrumentID": "510050",
+            "ExchangeID": "SSE", "LockRef": trader.next_ref(), "Volume": 1000, "LockType": "1"}
+    trader.api.reqLockInsert(lock_req, 0)
     trader.exchange.advance(0.5)
     step += 1
 """
@@ -157,7 +163,8 @@ def test_kill_and_restart_keeps_every_acknowledged_item(tmp_path: Path) -> None:
     acked = first + second
     orders = last_by_order(acked)
     trades = {(i["exchange"], i["id"]): i for i in acked if i["kind"] == "trade"}
-    assert len(trades) >= 10
+    locks = {i["sysid"]: i for i in acked if i["kind"] == "lock"}
+    assert len(trades) >= 10 and locks
 
     # TC-04: the state file holds every acknowledged order (read before any restart)
     with sqlite3.connect(state) as conn:
@@ -199,6 +206,12 @@ def test_kill_and_restart_keeps_every_acknowledged_item(tmp_path: Path) -> None:
             assert (row["OrderSysID"], row["Price"], row["Volume"]) == (
                 item["sysid"], item["price"], item["volume"])  # fmt: skip
             assert (row["Direction"], row["OffsetFlag"]) == (item["direction"], item["offset"])
+
+        # TC-04b: locks
+        lock_rows = {r["LockSysID"]: r for r in trader.query("Lock", {"InstrumentID": "510050"})}
+        assert set(locks) <= set(lock_rows)
+        (lock_position,) = trader.query("LockPosition", {"InstrumentID": "510050"})
+        assert lock_position["Volume"] == sum(r["Volume"] for r in lock_rows.values())
 
         # TC-02: positions and money follow from the trades
         net: dict[tuple[str, str], int] = {}
