@@ -46,6 +46,8 @@ TC-24  exchange hours, opening auction: a market order is rejected by the exchan
        InsertRejected '4' / Canceled '5', no OrderSysID, StatusMsg 已撤单报单被拒绝SSE:...); a
        limit order is accepted and held; cancels 9:20-9:25 -> 146; before 9:15 every order is
        rejected by the exchange
+TC-24b closing auction: market orders rejected by the exchange, limit orders accepted; no cancels
+       14:59-15:00 (146); after 15:00 every order is rejected by the exchange
 TC-25  a limit buy held through the opening auction trades at 9:30 at a price no worse than the
        market (the 9:30 snapshot's best ask), not at its own limit
 TC-26  market orders with an empty opposite side are cancelled without a trade (market IOC,
@@ -684,6 +686,33 @@ def test_tc24_exchange_hours_auction_and_before_open() -> None:
         assert early.account()["FrozenCash"] == 0.0
     finally:
         early.close()
+
+
+def test_tc24b_closing_auction_and_after_the_close() -> None:
+    trader = Trader(sim_url(unique_name("close"), hours="exchange", start="20261130T145830"))
+    try:
+        depth = atm(trader, "SZSE", 2)
+        iid = depth["InstrumentID"]
+        market = trader.place(trader.order_req(iid, volume=1, kind=BEST_PRICE_GFD))
+        assert (trader.statuses(market["OrderRef"]), market["OrderSubmitStatus"]) == (
+            ["a", "5"],
+            "4",
+        )
+        held = trader.place(trader.order_req(iid, depth["LowerLimitPrice"], volume=1))
+        assert trader.statuses(held["OrderRef"]) == ["a", "3"]
+        early = trader.place(trader.order_req(iid, depth["LowerLimitPrice"], volume=1))
+        trader.cancel(ExchangeID="SZSE", OrderSysID=early["OrderSysID"])  # 14:58:30: allowed
+        trader.wait_order(early["OrderRef"], ("5",))
+        trader.exchange.advance(40)  # 14:59:10
+        reqid = trader.cancel(ExchangeID="SZSE", OrderSysID=held["OrderSysID"])
+        rsp = trader.spi.wait("onRspOrderAction", where=lambda a: a[2] == reqid)[0]
+        assert rsp[1] == error(146)
+        trader.exchange.advance(60)  # 15:00:10: closed
+        late = trader.place(trader.order_req(iid, depth["LowerLimitPrice"], volume=1))
+        assert (trader.statuses(late["OrderRef"]), late["OrderSubmitStatus"]) == (["a", "5"], "4")
+        assert late["StatusMsg"].startswith("已撤单报单被拒绝SZSE:")
+    finally:
+        trader.close()
 
 
 def test_tc25_held_order_fills_at_the_market_not_at_its_limit() -> None:
