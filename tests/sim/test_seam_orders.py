@@ -14,7 +14,7 @@ TC-03  limit price off the tick, above the upper limit, below the lower limit, z
 TC-03b a limit price of DBL_MAX (an empty book side copied into an order) -> 105
 TC-04  volume 0, negative, limit 51, market 11 -> 104; limit 50 / market 10 accepted
 TC-05  encodings the exchange does not list (SSE best-price/best-own/five-level, last price on
-       both) -> 80; GTD -> 27
+       both) -> 80; GTD or a contingent condition -> 27; ForceClose offset or a bad direction -> 15
 TC-06  insufficient money (premium of a buy, margin of a sell-open) -> 31
 TC-07  closing more than the closable position (none, too many, frozen by a pending close) -> 30;
        CloseToday/CloseYesterday offsets close like Close
@@ -99,6 +99,7 @@ from vnpy_ctpsopt.api import create_td_api
 TICK = 0.0001
 MESSAGES = {  # verbatim from reference/sopt_error.xml
     6: "CTP:还没有登录",
+    15: "CTP:报单字段有误",
     16: "CTP:找不到合约",
     17: "CTP:合约不能交易",
     22: "CTP:报单错误：不允许重复报单",
@@ -279,6 +280,13 @@ def test_tc05_unsupported_encodings(counter: tuple[Trader, Trader]) -> None:
     assert trader.reject(last_price) == error(80)
     gtd = trader.order_req(szse["InstrumentID"], szse["LowerLimitPrice"], kind=("2", "4", "1"))
     assert trader.reject(gtd) == error(27)
+    stop = trader.order_req(szse["InstrumentID"], szse["LowerLimitPrice"])
+    stop["ContingentCondition"] = "5"  # a stop condition: the exchanges have none
+    assert trader.reject(stop) == error(27)
+    force = trader.order_req(szse["InstrumentID"], szse["LowerLimitPrice"], SELL, "2")
+    assert trader.reject(force) == error(15)  # ForceClose is the risk desk's
+    no_side = trader.order_req(szse["InstrumentID"], szse["LowerLimitPrice"], "x")
+    assert trader.reject(no_side) == error(15)
 
 
 def test_tc06_insufficient_money(counter: tuple[Trader, Trader]) -> None:
