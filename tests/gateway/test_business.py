@@ -135,7 +135,8 @@ def test_exercise_outside_expiry_day_is_refused(harness: Harness, sim: str) -> N
 
 def test_quote_insert_and_cancel(harness: Harness, sim: str) -> None:
     gateway = harness.add()
-    harness.connect(gateway, sim)
+    # quoting is for market makers only (the counter answers others with 28)
+    harness.connect(gateway, sim, params="seed=7&state=memory&qps=100&reconnect=0.2&makers=u1")
     contract, tick = harness.liquid_call(gateway, Exchange.SSE)
     tickstep = contract.pricetick
     bid = round(max(tick.limit_down, tick.bid_price_1 - 5 * tickstep), 4)

@@ -621,12 +621,6 @@ def test_tc09_quotes(maker_market: tuple[Trader, Trader, str]) -> None:
     assert client.spi.wait("onRspQuoteInsert", where=lambda a: a[2] == reqid)[0][1] == error(94)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim bug: ReqQuoteInsert is accepted from any investor (sides with speculation flags);"
-    " quoting is a market-maker instruction, the counter refuses it for other investors"
-    " (B.8: 28 CTP:没有报单交易权限 or 61)",
-)
 def test_tc09b_quotes_only_for_market_makers(maker_market: tuple[Trader, Trader, str]) -> None:
     _, client, _ = maker_market
     chain = calls(client, "SZSE", "159919")

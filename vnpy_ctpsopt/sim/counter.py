@@ -201,8 +201,9 @@ class CounterConfig:
     - ``position_limits``: (权利仓 long, 总持仓 total, 单日买入开仓 buy-opens today) per
       underlying, pending opening orders included; the exchange maxima 5000/10000/10000 by
       default (brokers start new accounts at 100/200/400); 0 disables a limit. Beyond: 106.
-    - ``market_makers``: investors allowed the MarketMaker hedge flag '5' (quotes are open to
-      every investor; their sides use the hedge flags given, speculation by default).
+    - ``market_makers``: investors allowed to quote (ReqQuoteInsert; others get 28) and to
+      use the MarketMaker hedge flag '5' (quote sides use the hedge flags given, speculation
+      by default).
     - ``broker_id``: BrokerID the counter accepts ("" accepts any).
     - Password policy: the first login of a user stores its password; later logins must match
       it, else 132 "CTP:用户名或密码错误".
@@ -1966,13 +1967,19 @@ class SimCounter:
 
     # --- quotes ----------------------------------------------------------------------------
     def quote_insert(self, session: SessionRef, req: Data, reqid: int) -> list[Outgoing]:
-        """ReqQuoteInsert: a two-sided quote whose sides live as derived limit orders; a new
-        quote on the same instrument replaces the investor's previous one."""
+        """ReqQuoteInsert (market makers only, else 28): a two-sided quote whose sides live as
+        derived limit orders; a new quote on the same instrument replaces the investor's
+        previous one."""
         out: list[Outgoing] = []
         data = dict(req)
         now = self.now()
         try:
             account = self._check_session(session, req)
+            if session.investor_id not in self.config.market_makers:
+                # a hedge flag only makers may use is refused as such (94), else the right (28)
+                hedges = {str(req.get(f"{p}HedgeFlag", SPEC) or SPEC) for p in ("Ask", "Bid")}
+                refused = E.SPEC_COVERED_ONLY if hedges - {SPEC, COVERED} else E.NO_TRADING_RIGHT
+                raise Rejected(refused)
             state = self._session(session)
             ref = state.check_ref("quote", str(req.get("QuoteRef", "")), E.DUPLICATE_ORDER_REF)
             iid = str(req.get("InstrumentID", ""))

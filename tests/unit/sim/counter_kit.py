@@ -168,6 +168,10 @@ class Clock:
         return self.now
 
 
+# Investors the tests quote with (ReqQuoteInsert is for market makers only).
+MAKERS = frozenset({"MM", "B", "P1", "R0", "R1", "R2"})
+
+
 class Harness:
     """A counter on the hand-built market, with helpers that check invariants after each call."""
 
@@ -192,7 +196,7 @@ class Harness:
             }
             self.market.pre_settle.clear()
         self.clock = clock or Clock()
-        self.config = config or CounterConfig()
+        self.config = config or CounterConfig(market_makers=MAKERS)
         listing = self.market.instruments
         self.counter = SimCounter(self.config, self.market, listing, store, self.clock)
         self._session_ids = 100

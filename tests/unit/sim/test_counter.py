@@ -676,6 +676,18 @@ def test_quote_sides_trade_and_cancel(h: Harness) -> None:
     assert rejection(out, "onRspQuoteInsert") == E.INSTR_NOTSUPPORT_QUOTE
 
 
+def test_quotes_only_from_market_makers(h: Harness) -> None:
+    client = h.login("1001")
+    req = {"InstrumentID": h.names["sse_call"], "QuoteRef": "1", "AskPrice": 0.0520,
+           "BidPrice": 0.0480, "AskVolume": 1, "BidVolume": 1}  # fmt: skip
+    out = h.call("quote_insert", client, req)
+    assert rejection(out, "onRspQuoteInsert") == E.NO_TRADING_RIGHT
+    assert not callbacks(out, "onRtnQuote")
+    assert h.counter.query(client, "Quote", {}) == []
+    out = h.call("quote_insert", client, dict(req, QuoteRef="2", AskHedgeFlag="5"))
+    assert rejection(out, "onRspQuoteInsert") == E.SPEC_COVERED_ONLY  # the makers' flag
+
+
 def test_a_refused_quote_uses_none_of_its_side_refs(h: Harness) -> None:
     mm = h.login("MM")
     c = h.names["sse_call"]

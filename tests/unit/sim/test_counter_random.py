@@ -7,7 +7,7 @@ import random
 from datetime import timedelta
 
 import pytest
-from counter_kit import Harness, ladder, orders
+from counter_kit import MAKERS, Harness, ladder, orders
 
 from vnpy_ctpsopt.sim.counter import CounterConfig
 
@@ -22,7 +22,11 @@ KINDS = {
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_random_operations_keep_invariants(seed: int) -> None:
     rng = random.Random(seed)
-    h = Harness(CounterConfig(capital=200_000.0, self_trade_check=rng.random() < 0.5))
+    h = Harness(
+        CounterConfig(
+            capital=200_000.0, self_trade_check=rng.random() < 0.5, market_makers=MAKERS
+        )
+    )
     sessions = [h.login(f"R{i}") for i in range(3)]
     options = list(h.names.values())
     refs: list[tuple[object, str]] = []
