@@ -159,3 +159,28 @@ def test_quote_insert_and_cancel(harness: Harness, sim: str) -> None:
     harness.wait(lambda e: e.type == EVENT_QUOTE and e.data.vt_quoteid == crossed and e.data.status.name == "REJECTED", start=mark)
     assert any("已结束" in m for m in harness.logs(mark))
     assert not [o for o in harness.of(EVENT_ORDER, mark) if o.status.name == "PARTTRADED"]
+
+
+def test_exercise_declared_elsewhere_is_recovered_at_login(harness: Harness, sim: str) -> None:
+    params = f"seed=7&state=memory&qps=100&{EXPIRY_DAY}"
+    a = harness.add("A")
+    harness.connect(a, sim, params=params)
+    contract = next(
+        c for c in sorted(a.contracts.by_symbol.values(), key=lambda c: c.symbol)
+        if c.option_expiry and c.option_expiry.strftime("%Y%m%d") == "20261223" and c.size == 10000
+    )
+    start = harness.mark()
+    harness.main_engine.subscribe(SubscribeRequest(contract.symbol, contract.exchange), "A")
+    tick = harness.tick(contract.vt_symbol, start)
+    harness.wait_order(harness.send(a, contract, Direction.LONG, Offset.OPEN, tick.ask_price_1, 1), {"ALLTRADED"}, start)
+    vt_exerciseid = a.send_exercise(ExerciseRequest(contract.symbol, contract.exchange, 1))
+    accepted = wait_event(harness, EVENT_CTPSOPT_EXERCISE, vt_exerciseid, {"NOTTRADED"}, start)
+    b = harness.add("B")  # another terminal of the same investor, logging in afterwards (QUICK)
+    start = harness.mark()
+    harness.connect(b, sim, params=params)
+    seen = harness.wait(
+        lambda e: e.type == EVENT_CTPSOPT_EXERCISE and e.data.gateway_name == "B"
+        and e.data.exerciseid == accepted.exerciseid,
+        start=start,
+    ).data
+    assert seen.status.name == "NOTTRADED" and seen.volume == 1

@@ -800,6 +800,10 @@ class CtpsoptTdSession(TdSpi, _Session):
         self.scheduler.request("锁定持仓", self._send_qry_lock_position)
         self.scheduler.request("委托", self._send_qry_order)
         self.scheduler.request("成交", self._send_qry_trade)
+        # exercise declarations (and live quotes, for a gateway that sent some) made while away
+        self.scheduler.request("行权", self._send_qry_exec_order)
+        if self.quotes:
+            self.scheduler.request("报价", self._send_qry_quote)
 
     # -- queries --------------------------------------------------------------------------------
 
@@ -837,6 +841,34 @@ class CtpsoptTdSession(TdSpi, _Session):
         brokerid, userid = self._ids()
         req: Data = {"BrokerID": brokerid, "InvestorID": userid}
         return self.api.reqQryTrade(req, reqid) if self.api else -1
+
+    def _send_qry_exec_order(self, reqid: int) -> int:
+        brokerid, userid = self._ids()
+        req: Data = {"BrokerID": brokerid, "InvestorID": userid}
+        return self.api.reqQryExecOrder(req, reqid) if self.api else -1
+
+    def _send_qry_quote(self, reqid: int) -> int:
+        brokerid, userid = self._ids()
+        req: Data = {"BrokerID": brokerid, "InvestorID": userid}
+        return self.api.reqQryQuote(req, reqid) if self.api else -1
+
+    @guarded
+    def onRspQryExecOrder(self, data: Data, error: Data, reqid: int, last: bool) -> None:
+        if is_error(error):
+            self.gateway.write_error(f"行权查询失败，{format_error(error)}")
+        if data:
+            self.onRtnExecOrder(data)
+        if last:
+            self.scheduler.done(reqid)
+
+    @guarded
+    def onRspQryQuote(self, data: Data, error: Data, reqid: int, last: bool) -> None:
+        if is_error(error):
+            self.gateway.write_error(f"报价查询失败，{format_error(error)}")
+        if data:
+            self.onRtnQuote(data)
+        if last:
+            self.scheduler.done(reqid)
 
     def query_account(self) -> None:
         if self.contract_inited:

@@ -123,6 +123,10 @@ def finish_queries(gateway: CtpsoptGateway, orders: list[dict[str, Any]] | None 
             td.onRspQryLockPosition({}, {}, reqid, True)
         elif name == "资金":
             td.onRspQryTradingAccount(f.account(), {}, reqid, True)
+        elif name == "行权":
+            td.onRspQryExecOrder({}, {}, reqid, True)
+        elif name == "报价":
+            td.onRspQryQuote({}, {}, reqid, True)
         else:
             raise AssertionError(name)
 
@@ -169,9 +173,10 @@ def test_session_flow_contracts_then_state_queries() -> None:
                                "reqQryTradingAccount"]
     assert any(m.startswith("合约信息查询成功") for m in engine.logs())
     finish_queries(gateway)
-    assert {"reqQryInvestorPosition", "reqQryLockPosition", "reqQryOrder", "reqQryTrade"} <= set(
-        api.names()
-    )
+    assert {
+        "reqQryInvestorPosition", "reqQryLockPosition", "reqQryOrder", "reqQryTrade",
+        "reqQryExecOrder",
+    } <= set(api.names())
     assert gateway.td.resync_done
 
 
