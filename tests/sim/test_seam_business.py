@@ -37,8 +37,8 @@ TC-09  quotes: ReqQuoteInsert -> OnRtnQuote and two derived orders (OrderType '1
        side OrderRefs); each side trades as an order; ReqQuoteAction cancels what is live;
        again -> 86; a new quote replaces the live one; hedge flag '5' only for market
        makers (94)
-TC-09b a quote from an investor who is no market maker (speculation flags) is rejected
-       (XFAIL: sim bug, any investor may quote)
+TC-09b a quote from an investor who is no market maker (speculation flags) is rejected with
+       28 CTP:没有报单交易权限 (B.8)
 TC-10  requests for quote: OnRtnForQuoteRsp to the md session that subscribed and to the
        market maker's td session, not to others; an ETF -> 83; an unknown instrument -> 16
 =====  ==========================================================================================
