@@ -20,6 +20,9 @@ TC-04  the state file holds a record of every acknowledged order
 TC-04b every acknowledged lock is in ReqQryLock; the lock position adds them up
 TC-05  a second process continues the stored counter (new OrderSysIDs, no reuse) before it is
        killed in turn
+TC-06  a state file left on an expiry day (exercise declared, an ITM short open) and reopened on
+       the next trading day is settled first: the exercise delivers, the short is assigned at
+       the underlying close, the new day starts from the settled balance
 =====  ==========================================================================================
 """
 
@@ -254,5 +257,51 @@ def test_kill_and_restart_keeps_every_acknowledged_item(tmp_path: Path) -> None:
             o["LimitPrice"] * UNIT * o["VolumeTotal"] for o in live if o["Direction"] == "0"
         )
         assert account["FrozenCash"] == pytest.approx(frozen)
+    finally:
+        trader.close()
+
+
+def test_tc06_a_stored_expiry_day_is_settled_at_restart(tmp_path: Path) -> None:
+    state = tmp_path / "expiry.db"
+    address = sim_url(unique_name("eday"), seed=43, state=state, start="20261223T100000")
+    trader = Trader(address)
+    try:
+        chain = [
+            r
+            for r in trader.options("SSE", "20261223")
+            if r["OptionsType"] == "1" and r["UnderlyingInstrID"] == "510050"
+        ]
+        itm, deeper = chain[0], chain[1]
+        depth = trader.depth(itm["InstrumentID"])
+        assert trader.place(trader.order_req(itm["InstrumentID"], depth["AskPrice1"], volume=2))
+        depth = trader.depth(deeper["InstrumentID"])
+        sold = trader.place(trader.order_req(deeper["InstrumentID"], depth["BidPrice1"], "1"))
+        assert sold["OrderStatus"] == "0"
+        req = {"BrokerID": "2001", "InvestorID": "00001", "UserID": "00001",
+               "InstrumentID": itm["InstrumentID"], "ExchangeID": "SSE", "ExecOrderRef": "7",
+               "Volume": 2, "ActionType": "1", "PosiDirection": LONG, "OffsetFlag": "1",
+               "HedgeFlag": "1"}  # fmt: skip
+        assert trader.api.reqExecOrderInsert(req, 1) == 0
+        trader.spi.wait("onRtnExecOrder", 2)
+        before = trader.account()
+        shares = trader.position("510050")
+        assert shares is not None
+    finally:
+        trader.close()
+
+    later = sim_url(unique_name("eday"), seed=43, state=state, start="20261224T100000")
+    trader = Trader(later)
+    try:
+        assert trader.login[0]["TradingDay"] == "20261224"
+        close = trader.depth("510050")["PreClosePrice"]
+        assert close > deeper["StrikePrice"]
+        delivery = UNIT * (deeper["StrikePrice"] - 2 * itm["StrikePrice"])
+        account = trader.account()
+        assert account["PreBalance"] == pytest.approx(before["Balance"] - 2 * 1.0 + delivery)
+        assert account["CurrMargin"] == 0.0
+        etf = trader.position("510050")
+        assert etf is not None and etf["Position"] == shares["Position"] + 2 * UNIT - UNIT
+        expired = {itm["InstrumentID"], deeper["InstrumentID"]}
+        assert not [r for r in trader.positions() if r["InstrumentID"] in expired]
     finally:
         trader.close()
