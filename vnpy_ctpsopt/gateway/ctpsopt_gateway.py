@@ -133,6 +133,14 @@ STATUS_WORDS: dict[Status, str] = {
     Status.REJECTED: "被拒绝",
 }
 
+READ_FAILURE: int = 0x1001
+# 4097 before any login is what users see when the front address is wrong or when the counter
+# runs another API generation (production vs 评测/CP build, 3.5/3.6 vs 3.7): say so.
+NEVER_LOGGED_IN_HINT: str = (
+    "；若一直无法登录，请检查前置地址，以及柜台是否为生产版 SOPT API 3.7"
+    "（openctp-ctpopt 不支持评测版）"
+)
+
 # Seconds between login attempts while connected but refused for a reason a retry can fix.
 LOGIN_RETRY: float = 15.0
 
@@ -625,6 +633,7 @@ class CtpsoptTdSession(TdSpi, _Session):
         self.auth_failed: bool = False
         self.login_failed: bool = False
         self.last_login_attempt: float = 0.0
+        self.ever_logged_in: bool = False
         self.contract_inited: bool = False
         self.contracts_day: str = ""
         self.resync_done: bool = False
@@ -696,8 +705,11 @@ class CtpsoptTdSession(TdSpi, _Session):
         self.login_status = False
         self.scheduler.active = False
         self.scheduler.reset()
+        hint: str = ""
+        if reason == READ_FAILURE and not self.ever_logged_in:
+            hint = NEVER_LOGGED_IN_HINT
         self.gateway.write_throttled(
-            f"交易服务器连接断开，原因：{disconnect_text(reason)}", error=True
+            f"交易服务器连接断开，原因：{disconnect_text(reason)}{hint}", error=True
         )
 
     def retry_login(self) -> None:
@@ -773,6 +785,7 @@ class CtpsoptTdSession(TdSpi, _Session):
             self.trading_day = str(data.get("TradingDay", ""))
             self.order_refs.floor(data.get("MaxOrderRef", 0))
             self.login_status = True
+            self.ever_logged_in = True
         self.gateway.write_log("交易服务器登录成功")
         s = self.setting
         if s is not None and self.api is not None:

@@ -475,3 +475,13 @@ def test_retryable_login_failure_is_retried_while_connected() -> None:
     td.last_login_attempt -= 60
     gateway.process_timer_event(None)  # type: ignore[arg-type]
     assert api.names().count("reqUserLogin") == 2  # not connected: the reconnect will log in
+
+
+def test_read_failure_before_any_login_hints_at_address_or_api_version() -> None:
+    gateway, engine, _ = make_gateway()
+    gateway.td.onFrontDisconnected(0x1001)
+    assert any("评测版" in m for m in engine.logs())
+    gateway2, engine2, _ = make_gateway("B")
+    login(gateway2)
+    gateway2.td.onFrontDisconnected(0x1001)
+    assert not any("评测版" in m for m in engine2.logs())
