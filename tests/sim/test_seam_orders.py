@@ -57,6 +57,12 @@ TC-27  an order that could trade against the investor's own resting order -> 154
 TC-28  every option's UpperLimitPrice/LowerLimitPrice follow the A.3 formula from its previous
        settlement, the underlying's previous close and the strike (20 % for 588000/588080/159915,
        else 10 %; a lower limit below one tick is one tick)
+TC-30  the listing (A.1, A.2, A.12) through ReqQryInstrument: the nine ETFs (ProductClass '8');
+       per underlying four expiries (current/next month, next two quarter months; 4th
+       Wednesday); per expiry and type at least 9 strikes on the interval grid with 4 below and
+       4 above the ATM strike; 8-digit codes 1000xxxx/9000xxxx; trading codes (17 chars SSE,
+       18 chars SZSE) and short names; unit 10000, tick 0.0001, E+1 delivery, ProductClass '7';
+       adjusted contracts carry A in the code and the name
 TC-29  client trades move the public market data: LastPrice, Volume, Turnover, Open/High/Low,
        OpenInterest (+ on opening, - on closing), displayed volume taken from the book
 =====  ==========================================================================================
@@ -67,7 +73,9 @@ by test_api_flow.py, test_api_query.py and test_api_orders.py.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -829,3 +837,85 @@ def test_tc29_trades_move_the_market_data(rich: tuple[Trader, Trader]) -> None:
     assert (final["LastPrice"], final["Volume"]) == (after["BidPrice1"], 7)
     assert final["LowestPrice"] == min(price, after["BidPrice1"])
     assert final["OpenInterest"] == depth["OpenInterest"] + 3
+
+
+ETFS = {
+    "510050": ("SSE", "50ETF"), "510300": ("SSE", "300ETF"), "510500": ("SSE", "500ETF"),
+    "588000": ("SSE", "科创50"), "588080": ("SSE", "科创板50"), "159919": ("SZSE", None),
+    "159922": ("SZSE", None), "159915": ("SZSE", None), "159901": ("SZSE", None),
+}  # fmt: skip
+
+
+def fourth_wednesday(year: int, month: int) -> str:
+    weeks = calendar.Calendar().monthdatescalendar(year, month)
+    wednesdays = [d for week in weeks for d in week if d.weekday() == 2 and d.month == month]
+    return wednesdays[3].strftime("%Y%m%d")
+
+
+def grid_step(strike: float) -> float:
+    for bound, step in ((3, 0.05), (5, 0.1), (10, 0.25), (20, 0.5), (50, 1.0), (100, 2.5)):
+        if strike <= bound + 1e-9:
+            return step
+    return 5.0
+
+
+def test_tc30_listing(counter: tuple[Trader, Trader]) -> None:
+    trader, _ = counter
+    rows = trader.instruments()
+    depths = {d["InstrumentID"]: d for d in trader.depths()}
+    etfs = {r["InstrumentID"]: r for r in rows if r["ProductClass"] == "8"}
+    assert {k: v["ExchangeID"] for k, v in etfs.items()} == {k: v[0] for k, v in ETFS.items()}
+    # 2026-11-30: November's expiry (11-25) has passed: Dec, Jan, then the quarter months
+    months = [(2026, 12), (2027, 1), (2027, 3), (2027, 6)]
+    expected_expiries = [fourth_wednesday(y, m) for y, m in months]
+    for underlying, (exchange, prefix) in ETFS.items():
+        options = [
+            r for r in rows if r["UnderlyingInstrID"] == underlying and r["ProductClass"] == "7"
+        ]
+        assert sorted({r["ExpireDate"] for r in options}) == expected_expiries, underlying
+        spot = depths[underlying]["PreClosePrice"]
+        for row in options:
+            iid, strike = row["InstrumentID"], row["StrikePrice"]
+            assert row["ExchangeID"] == exchange
+            assert len(iid) == 8 and iid.isdigit()
+            assert iid.startswith("1000" if exchange == "SSE" else "9000"), iid
+            assert row["PriceTick"] == 0.0001
+            expire = date(
+                int(row["ExpireDate"][:4]), int(row["ExpireDate"][4:6]), int(row["ExpireDate"][6:])
+            )
+            assert (row["DeliveryYear"], row["DeliveryMonth"]) == (expire.year, expire.month)
+            assert row["StartDelivDate"] == row["ExpireDate"] < row["EndDelivDate"]
+            letter = "C" if row["OptionsType"] == "1" else "P"
+            digits = 5 if exchange == "SSE" else 6
+            word = "购" if letter == "C" else "沽"
+            name = f"{word}{expire.month}月{round(strike * 1000)}"
+            head = f"{underlying}{letter}{expire:%y%m}"
+            if row["VolumeMultiple"] != 10000:  # adjusted after a dividend: flag A (A.2, A.12)
+                code = row["InstrumentCode"]
+                if exchange == "SSE":  # 510050C2103A03000
+                    assert code.startswith(head + "A") and len(code) == 17, code
+                else:  # 159919C2604M04000A (A.12 [U])
+                    assert code.startswith(head + "M") and code.endswith("A"), code
+                    assert len(code) == 18 and code[-6:-1].isdigit(), code
+                assert row["InstrumentName"].endswith(name + "A"), row["InstrumentName"]
+                continue
+            code = f"{head}M{round(strike * 1000):0{digits}d}"
+            assert row["InstrumentCode"] == code, (row["InstrumentCode"], code)
+            assert row["InstrumentName"].endswith(name), (row["InstrumentName"], name)
+            if prefix is not None:
+                assert row["InstrumentName"] == prefix + name
+            step = grid_step(strike)
+            assert abs(strike / step - round(strike / step)) < 1e-6, (iid, strike)
+        for expire_date in expected_expiries:
+            for options_type in ("1", "2"):
+                strikes = sorted(
+                    r["StrikePrice"]
+                    for r in options
+                    if r["ExpireDate"] == expire_date
+                    and r["OptionsType"] == options_type
+                    and r["VolumeMultiple"] == 10000
+                )
+                assert len(strikes) >= 9, (underlying, expire_date, options_type)
+                atm = min(strikes, key=lambda k: abs(k - spot))
+                assert len([k for k in strikes if k < atm]) >= 4
+                assert len([k for k in strikes if k > atm]) >= 4
