@@ -63,6 +63,9 @@ TC-30  the listing (A.1, A.2, A.12) through ReqQryInstrument: the nine ETFs (Pro
        4 above the ATM strike; 8-digit codes 1000xxxx/9000xxxx; trading codes (17 chars SSE,
        18 chars SZSE) and short names; unit 10000, tick 0.0001, E+1 delivery, ProductClass '7';
        adjusted contracts carry A in the code and the name
+TC-31  position limits per underlying (A.8, exchange maxima by default): 5000 long lots
+       including pending opens, then a buy-open -> 106; sell-opens (total 10000) and other
+       underlyings still go; an order from another InvestorID than the session's -> 9
 TC-29  client trades move the public market data: LastPrice, Volume, Turnover, Open/High/Low,
        OpenInterest (+ on opening, - on closing), displayed volume taken from the book
 =====  ==========================================================================================
@@ -107,6 +110,7 @@ from vnpy_ctpsopt.api import create_td_api
 TICK = 0.0001
 MESSAGES = {  # verbatim from reference/sopt_error.xml
     6: "CTP:还没有登录",
+    9: "CTP:无此权限",
     15: "CTP:报单字段有误",
     16: "CTP:找不到合约",
     17: "CTP:合约不能交易",
@@ -120,6 +124,7 @@ MESSAGES = {  # verbatim from reference/sopt_error.xml
     94: "CTP:个股期权只支持投机或者备兑",
     104: "CTP:数量不正确",
     105: "CTP:价格不正确",
+    106: "CTP:投资者限仓",
     122: "CTP:交易所代码错误",
     136: "CTP:备兑只支持卖开或买平或认购",
     146: "CTP:当前时间禁止撤单",
@@ -919,3 +924,30 @@ def test_tc30_listing(counter: tuple[Trader, Trader]) -> None:
                 atm = min(strikes, key=lambda k: abs(k - spot))
                 assert len([k for k in strikes if k < atm]) >= 4
                 assert len([k for k in strikes if k > atm]) >= 4
+
+
+def test_tc31_position_limits_and_foreign_investor(rich: tuple[Trader, Trader]) -> None:
+    trader, _ = rich
+    chain = [r for r in trader.options("SSE") if r["UnderlyingInstrID"] == "510500"]
+    lows = {
+        r["InstrumentID"]: trader.depth(r["InstrumentID"])["LowerLimitPrice"] for r in chain[:4]
+    }
+    iids = list(lows)
+    for n in range(100):  # 100 x 50 = 5000 pending buy-opens (权利仓 limit)
+        iid = iids[n % len(iids)]
+        placed = trader.place(trader.order_req(iid, lows[iid], volume=50))
+        assert placed["OrderStatus"] == "3", placed
+    assert trader.reject(trader.order_req(iids[0], lows[iids[0]])) == error(106)
+    upper = trader.depth(iids[1])["UpperLimitPrice"]
+    assert trader.place(trader.order_req(iids[1], upper, SELL))["OrderStatus"] == "3"
+    others = [r for r in trader.options("SSE") if r["UnderlyingInstrID"] == "510050"]
+    other = trader.depth(others[0]["InstrumentID"])  # another underlying: its own limits
+    placed = trader.place(trader.order_req(other["InstrumentID"], other["LowerLimitPrice"]))
+    assert placed["OrderStatus"] == "3"
+
+    foreign = trader.order_req(other["InstrumentID"], other["LowerLimitPrice"])
+    foreign["InvestorID"] = "00002"
+    reqid = next_reqid()
+    assert trader.api.reqOrderInsert(foreign, reqid) == 0
+    rsp = trader.spi.wait("onRspOrderInsert", where=lambda a: a[2] == reqid)[0]
+    assert rsp[1] == error(9)
