@@ -273,7 +273,8 @@ def test_tc06_a_stored_expiry_day_is_settled_at_restart(tmp_path: Path) -> None:
         ]
         itm, deeper = chain[0], chain[1]
         depth = trader.depth(itm["InstrumentID"])
-        assert trader.place(trader.order_req(itm["InstrumentID"], depth["AskPrice1"], volume=2))
+        bought = trader.place(trader.order_req(itm["InstrumentID"], depth["AskPrice1"], volume=2))
+        assert bought["OrderStatus"] == "0"
         depth = trader.depth(deeper["InstrumentID"])
         sold = trader.place(trader.order_req(deeper["InstrumentID"], depth["BidPrice1"], "1"))
         assert sold["OrderStatus"] == "0"
