@@ -20,11 +20,13 @@ TC-04  SZSE covered open freezes the ETF shares itself (position ShortFrozen); b
 TC-05  exercise on expiry day: ReqExecOrderInsert -> OnRtnExecOrder (submitted, accepted with
        ExecOrderSysID, ExecResult 'n'); StrikeFrozen; strike cash frozen (DeliveryMargin) and
        the fee; more than the free long -> 74; ReqExecOrderAction -> ExecResult 'c', all
-       released; cancelling an unknown declaration -> 73
+       released; cancelling an unknown declaration -> 73; a repeated ExecOrderRef -> 67;
+       abandon -> 87
 TC-06  exercise of an option that does not expire today -> 115; of an ETF -> 69; unknown -> 16;
        a put exercise beyond the ETF shares held -> 99; a call exercise beyond the cash -> 31
-TC-07  exchange hours: outside the exchange's exercise window -> 139 (SSE 9:25-9:30 pause, both
-       after 15:30), while SZSE accepts at 9:27
+TC-07  exchange hours: outside the exchange's exercise window -> 139 (before 9:15, SSE 9:25-9:30,
+       the lunch break, after 15:30); inside it the request reaches the position check (74):
+       both at 9:20 and 15:10 (after the close), SZSE at 9:27
 TC-08  day roll on expiry day: live orders are cancelled; exercised calls and puts deliver
        shares and strike cash and pay the fee; ITM short calls are assigned (speculative from
        the free shares, covered from the locked ones), OTM shorts lapse; undeclared longs lapse;
@@ -73,11 +75,13 @@ MESSAGES = {  # verbatim from reference/sopt_error.xml
     28: "CTP:没有报单交易权限",
     31: "CTP:资金不足",
     61: "CTP:该交易所不支持套利/做市商类型报单",
+    67: "CTP:执行宣告错误，不允许重复执行",
     69: "CTP:只有期权合约可执行",
     73: "CTP:执行宣告撤单找不到相应执行宣告",
     74: "CTP:执行仓位不足",
     83: "CTP:该合约不支持询价",
     86: "CTP:报价撤单找不到相应报价",
+    87: "CTP:该期权合约不支持放弃执行",
     94: "CTP:个股期权只支持投机或者备兑",
     98: "CTP:锁定仓位不足",
     99: "CTP:证券仓位不足",
@@ -327,6 +331,18 @@ def test_tc05_exercise_declaration_and_cancel(expiry_day: Trader) -> None:
         before["Available"] - 2 * strike * UNIT - 2 * FEE_EXERCISE
     )
     assert exercise_error(trader, iid, 2) == error(74)  # 3 held, 2 declared
+    again = exec_req(trader, iid, 1)
+    again["ExecOrderRef"] = declared["ExecOrderRef"]
+    reqid = next_reqid()
+    assert trader.api.reqExecOrderInsert(again, reqid) == 0
+    rsp = trader.spi.wait("onRspExecOrderInsert", where=lambda a: a[2] == reqid)[0]
+    assert rsp[1] == error(67)  # ExecOrderRef must increase per session
+    abandon = exec_req(trader, iid, 1)
+    abandon["ActionType"] = "2"
+    reqid = next_reqid()
+    assert trader.api.reqExecOrderInsert(abandon, reqid) == 0
+    rsp = trader.spi.wait("onRspExecOrderInsert", where=lambda a: a[2] == reqid)[0]
+    assert rsp[1] == error(87)  # no abandon at SSE/SZSE
     (queried,) = trader.query("ExecOrder", {"InstrumentID": iid})
     assert queried["ExecOrderSysID"] == declared["ExecOrderSysID"]
     sell_too_many = trader.order_req(iid, depth["BidPrice1"], SELL, CLOSE, volume=2)
@@ -388,7 +404,11 @@ def test_tc06_call_exercise_needs_the_strike_cash() -> None:
         trader.close()
 
 
-@pytest.mark.parametrize(("clock", "sse", "szse"), [("092700", 139, 74), ("154000", 139, 139)])
+@pytest.mark.parametrize(
+    ("clock", "sse", "szse"),
+    [("091000", 139, 139), ("092000", 74, 74), ("092700", 139, 74), ("113500", 139, 139),
+     ("151000", 74, 74), ("154000", 139, 139)],
+)  # fmt: skip
 def test_tc07_exercise_window_with_exchange_hours(clock: str, sse: int, szse: int) -> None:
     address = sim_url(unique_name("win"), seed=44, hours="exchange", start=f"{EXPIRY}T{clock}")
     trader = Trader(address)
