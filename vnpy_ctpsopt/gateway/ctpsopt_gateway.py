@@ -549,6 +549,10 @@ class CtpsoptMdSession(MdSpi, _Session):
         self.gateway.write_throttled(f"行情服务器连接断开，原因：{disconnect_text(reason)}")
 
     @guarded
+    def onHeartBeatWarning(self, time_lapse: int) -> None:
+        self.gateway.write_throttled(f"行情服务器心跳警告：{time_lapse}秒未收到报文")
+
+    @guarded
     def onRspUserLogin(self, data: Data, error: Data, reqid: int, last: bool) -> None:
         if is_error(error):
             self.gateway.write_error(f"行情服务器登录失败，{format_error(error)}")
@@ -711,6 +715,10 @@ class CtpsoptTdSession(TdSpi, _Session):
         self.gateway.write_throttled(
             f"交易服务器连接断开，原因：{disconnect_text(reason)}{hint}", error=True
         )
+
+    @guarded
+    def onHeartBeatWarning(self, time_lapse: int) -> None:
+        self.gateway.write_throttled(f"交易服务器心跳警告：{time_lapse}秒未收到报文")
 
     def retry_login(self) -> None:
         """Timer: connected but not logged in after a retryable failure (front not ready,

@@ -485,3 +485,12 @@ def test_read_failure_before_any_login_hints_at_address_or_api_version() -> None
     login(gateway2)
     gateway2.td.onFrontDisconnected(0x1001)
     assert not any("评测版" in m for m in engine2.logs())
+
+
+def test_heartbeat_warnings_are_logged_once_a_minute() -> None:
+    gateway, engine, _ = make_gateway()
+    for _ in range(5):
+        gateway.td.onHeartBeatWarning(30)
+        gateway.md.onHeartBeatWarning(30)
+    logs = [m for m in engine.logs() if "心跳" in m]
+    assert len(logs) == 2
