@@ -33,6 +33,8 @@ TC-08  day roll on expiry day: live orders are cancelled; exercised calls and pu
        expired rows and instruments vanish; other rows move today -> yesterday with the
        maintenance margin (settlement price, underlying close); ExecResult '0' pushed; the next
        login reports the new trading day
+TC-08c SZSE at the roll: a covered ITM short is assigned from its frozen shares (released), an
+       exercised put delivers shares against strike cash
 TC-08b the counter settles and rolls by itself at 17:00 China time: live orders cancelled, the
        trading day moves on (control object, getTradingDay, next login)
 TC-09  quotes: ReqQuoteInsert -> OnRtnQuote and two derived orders (OrderType '1', the given
@@ -107,11 +109,13 @@ def trader() -> Iterator[Trader]:
 def calls(
     trader: Trader, exchange: str, underlying: str, expire: str | None = None
 ) -> list[dict[str, Any]]:
-    return [
+    """Standard calls of ``underlying`` (nearest expiry by default), lowest strike first."""
+    rows = [
         r
         for r in trader.options(exchange, expire)
         if r["OptionsType"] == "1" and r["UnderlyingInstrID"] == underlying
     ]
+    return sorted(rows, key=lambda r: r["StrikePrice"])
 
 
 # --- lock and covered ------------------------------------------------------------------------
@@ -380,7 +384,8 @@ def test_tc06_exercise_wrong_instrument(expiry_day: Trader) -> None:
     assert exercise_error(trader, "10999999", 1) == error(16)
     puts = [r for r in trader.options("SZSE", EXPIRY)
             if r["OptionsType"] == "2" and r["UnderlyingInstrID"] == "159919"]  # fmt: skip
-    cheap = trader.depth(puts[0]["InstrumentID"])  # lowest strike: the cheapest put
+    lowest = min(puts, key=lambda r: r["StrikePrice"])
+    cheap = trader.depth(lowest["InstrumentID"])  # lowest strike: the cheapest put
     contracts = etf_row(trader, "159919")["Position"] // UNIT + 1
     bought = trader.place(trader.order_req(cheap["InstrumentID"], cheap["UpperLimitPrice"],
                                            volume=contracts))  # fmt: skip
@@ -426,8 +431,9 @@ def test_tc08_expiry_at_day_roll(expiry_day: Trader) -> None:
     chain = calls(trader, "SSE", "510050", EXPIRY)
     itm, deeper, covered, otm = chain[0], chain[1], chain[2], chain[-1]
     otm_short = chain[-2]  # no bids on expiry day: sold to another investor at the tick
-    put = [r for r in trader.options("SSE", EXPIRY)
-           if r["OptionsType"] == "2" and r["UnderlyingInstrID"] == "510050"][-1]  # fmt: skip
+    put = max((r for r in trader.options("SSE", EXPIRY)
+               if r["OptionsType"] == "2" and r["UnderlyingInstrID"] == "510050"),
+              key=lambda r: r["StrikePrice"])  # fmt: skip
     later_chain = calls(trader, "SSE", "510050", "20270127")
     later, later_short = later_chain[len(later_chain) // 2], later_chain[len(later_chain) // 2 + 1]
     lock_ok(trader, "510050", UNIT)
@@ -511,6 +517,39 @@ def test_tc08_expiry_at_day_roll(expiry_day: Trader) -> None:
         assert account["PreMargin"] == pytest.approx(maintenance * 1.1)
         assert again.query("Order") == [] and again.query("Trade") == []
         assert again.query("ExecOrder") == []
+    finally:
+        again.close()
+
+
+def test_tc08c_szse_covered_assignment_and_put_exercise(expiry_day: Trader) -> None:
+    trader = expiry_day
+    chain = calls(trader, "SZSE", "159919", EXPIRY)
+    covered = min(chain, key=lambda r: r["StrikePrice"])  # deep in the money
+    puts = [r for r in trader.options("SZSE", EXPIRY)
+            if r["OptionsType"] == "2" and r["UnderlyingInstrID"] == "159919"]  # fmt: skip
+    put = max(puts, key=lambda r: r["StrikePrice"])
+    depth = trader.depth(covered["InstrumentID"])
+    sold = trader.place(trader.order_req(covered["InstrumentID"], depth["BidPrice1"], SELL,
+                                         volume=2, hedge=COVERED))  # fmt: skip
+    assert sold["OrderStatus"] == "0"
+    depth = trader.depth(put["InstrumentID"])
+    bought = trader.place(trader.order_req(put["InstrumentID"], depth["AskPrice1"]))
+    assert bought["OrderStatus"] == "0"
+    exercise(trader, put["InstrumentID"], 1, "SZSE")
+    etf = etf_row(trader, "159919")
+    assert etf["ShortFrozen"] == 3 * UNIT  # 2 lots covered + 1 lot for the put exercise
+    before = trader.account()
+    trader.exchange.roll_day()
+    again = Trader(trader.address)
+    try:
+        close = again.depth("159919")["PreClosePrice"]
+        assert close > covered["StrikePrice"] and close < put["StrikePrice"]
+        after = etf_row(again, "159919")
+        assert after["Position"] == etf["Position"] - 3 * UNIT
+        assert after["ShortFrozen"] == 0
+        delivery = UNIT * (2 * covered["StrikePrice"] + put["StrikePrice"])
+        expected = before["Balance"] - FEE_EXERCISE + delivery
+        assert again.account()["PreBalance"] == pytest.approx(expected)
     finally:
         again.close()
 
