@@ -91,7 +91,9 @@ def pair() -> Iterator[tuple[Trader, Trader]]:
 
 
 def chain(trader: Trader, exchange: str, options_type: str) -> list[dict[str, Any]]:
-    return [r for r in trader.options(exchange) if r["OptionsType"] == options_type]
+    """Standard options of the nearest expiry, lowest strike first (ties by code)."""
+    rows = [r for r in trader.options(exchange) if r["OptionsType"] == options_type]
+    return sorted(rows, key=lambda r: (r["StrikePrice"], r["InstrumentID"]))
 
 
 def middle(trader: Trader, exchange: str = "SSE", options_type: str = "1") -> dict[str, Any]:
