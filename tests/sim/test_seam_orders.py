@@ -57,6 +57,8 @@ TC-27  an order that could trade against the investor's own resting order -> 154
 TC-28  every option's UpperLimitPrice/LowerLimitPrice follow the A.3 formula from its previous
        settlement, the underlying's previous close and the strike (20 % for 588000/588080/159915,
        else 10 %; a lower limit below one tick is one tick)
+TC-29  client trades move the public market data: LastPrice, Volume, Turnover, Open/High/Low,
+       OpenInterest (+ on opening, - on closing), displayed volume taken from the book
 TC-30  the listing (A.1, A.2, A.12) through ReqQryInstrument: the nine ETFs (ProductClass '8');
        per underlying four expiries (current/next month, next two quarter months; 4th
        Wednesday); per expiry and type at least 9 strikes on the interval grid with 4 below and
@@ -66,8 +68,6 @@ TC-30  the listing (A.1, A.2, A.12) through ReqQryInstrument: the nine ETFs (Pro
 TC-31  position limits per underlying (A.8, exchange maxima by default): 5000 long lots
        including pending opens, then a buy-open -> 106; sell-opens (total 10000) and other
        underlyings still go; an order from another InvestorID than the session's -> 9
-TC-29  client trades move the public market data: LastPrice, Volume, Turnover, Open/High/Low,
-       OpenInterest (+ on opening, - on closing), displayed volume taken from the book
 =====  ==========================================================================================
 
 Resume types, flow control, injected disconnects, routing and same-seed determinism are covered
