@@ -1,7 +1,8 @@
 """Black-Scholes-Merton pricing, greeks and implied volatility for European options.
 
 All functions are pure and vectorised: every argument may be a scalar or an array (numpy
-broadcasting applies). Scalar inputs give a ``float``, array inputs an ``ndarray``.
+broadcasting applies). ``bs_price`` and ``implied_vol`` give a ``float`` for scalar inputs and an
+``ndarray`` for array inputs; ``bs_greeks`` gives arrays (0-d for scalar inputs).
 
 Conventions:
 - ``t`` is the time to expiry in years, ``r`` the continuously compounded risk-free rate, ``q``
@@ -50,16 +51,16 @@ def _out(x: FloatArray) -> float | FloatArray:
     return float(x) if x.ndim == 0 else x
 
 
-def _greeks(
+def bs_greeks(
     s: ArrayLike,
     k: ArrayLike,
     t: ArrayLike,
     r: ArrayLike,
     sigma: ArrayLike,
     is_call: ArrayLike,
-    q: ArrayLike,
+    q: ArrayLike = 0.0,
 ) -> Greeks:
-    """All values as arrays (0-d for scalar inputs)."""
+    """Price and all greeks in one pass, as arrays (0-d arrays for scalar inputs)."""
     s_, k_, t_, r_, v_, q_ = (np.asarray(a, dtype=np.float64) for a in (s, k, t, r, sigma, q))
     call = np.asarray(is_call, dtype=bool)
     phi = np.where(call, 1.0, -1.0)
@@ -135,128 +136,7 @@ def bs_price(
     q: ArrayLike = 0.0,
 ) -> float | FloatArray:
     """Option value."""
-    return _out(_greeks(s, k, t, r, sigma, is_call, q).price)
-
-
-@overload
-def bs_delta(
-    s: float, k: float, t: float, r: float, sigma: float, is_call: bool, q: float = 0.0
-) -> float: ...
-@overload
-def bs_delta(
-    s: ArrayLike,
-    k: ArrayLike,
-    t: ArrayLike,
-    r: ArrayLike,
-    sigma: ArrayLike,
-    is_call: ArrayLike,
-    q: ArrayLike = 0.0,
-) -> FloatArray: ...
-def bs_delta(
-    s: ArrayLike,
-    k: ArrayLike,
-    t: ArrayLike,
-    r: ArrayLike,
-    sigma: ArrayLike,
-    is_call: ArrayLike,
-    q: ArrayLike = 0.0,
-) -> float | FloatArray:
-    """dV/dS."""
-    return _out(_greeks(s, k, t, r, sigma, is_call, q).delta)
-
-
-@overload
-def bs_gamma(
-    s: float, k: float, t: float, r: float, sigma: float, is_call: bool, q: float = 0.0
-) -> float: ...
-@overload
-def bs_gamma(
-    s: ArrayLike,
-    k: ArrayLike,
-    t: ArrayLike,
-    r: ArrayLike,
-    sigma: ArrayLike,
-    is_call: ArrayLike,
-    q: ArrayLike = 0.0,
-) -> FloatArray: ...
-def bs_gamma(
-    s: ArrayLike,
-    k: ArrayLike,
-    t: ArrayLike,
-    r: ArrayLike,
-    sigma: ArrayLike,
-    is_call: ArrayLike,
-    q: ArrayLike = 0.0,
-) -> float | FloatArray:
-    """d2V/dS2 (same for calls and puts)."""
-    return _out(_greeks(s, k, t, r, sigma, is_call, q).gamma)
-
-
-@overload
-def bs_vega(
-    s: float, k: float, t: float, r: float, sigma: float, is_call: bool, q: float = 0.0
-) -> float: ...
-@overload
-def bs_vega(
-    s: ArrayLike,
-    k: ArrayLike,
-    t: ArrayLike,
-    r: ArrayLike,
-    sigma: ArrayLike,
-    is_call: ArrayLike,
-    q: ArrayLike = 0.0,
-) -> FloatArray: ...
-def bs_vega(
-    s: ArrayLike,
-    k: ArrayLike,
-    t: ArrayLike,
-    r: ArrayLike,
-    sigma: ArrayLike,
-    is_call: ArrayLike,
-    q: ArrayLike = 0.0,
-) -> float | FloatArray:
-    """dV/dsigma, per 1.00 of volatility."""
-    return _out(_greeks(s, k, t, r, sigma, is_call, q).vega)
-
-
-@overload
-def bs_theta(
-    s: float, k: float, t: float, r: float, sigma: float, is_call: bool, q: float = 0.0
-) -> float: ...
-@overload
-def bs_theta(
-    s: ArrayLike,
-    k: ArrayLike,
-    t: ArrayLike,
-    r: ArrayLike,
-    sigma: ArrayLike,
-    is_call: ArrayLike,
-    q: ArrayLike = 0.0,
-) -> FloatArray: ...
-def bs_theta(
-    s: ArrayLike,
-    k: ArrayLike,
-    t: ArrayLike,
-    r: ArrayLike,
-    sigma: ArrayLike,
-    is_call: ArrayLike,
-    q: ArrayLike = 0.0,
-) -> float | FloatArray:
-    """-dV/dt per year (value lost as one year passes, usually negative)."""
-    return _out(_greeks(s, k, t, r, sigma, is_call, q).theta)
-
-
-def bs_greeks(
-    s: ArrayLike,
-    k: ArrayLike,
-    t: ArrayLike,
-    r: ArrayLike,
-    sigma: ArrayLike,
-    is_call: ArrayLike,
-    q: ArrayLike = 0.0,
-) -> Greeks:
-    """Price and all greeks in one pass, as arrays (0-d arrays for scalar inputs)."""
-    return _greeks(s, k, t, r, sigma, is_call, q)
+    return _out(bs_greeks(s, k, t, r, sigma, is_call, q).price)
 
 
 @overload
@@ -318,8 +198,8 @@ def implied_vol(
 
     lo_v = np.full(p.shape, lo)
     hi_v = np.full(p.shape, hi)
-    p_lo = _greeks(s_, k_, t_, r_, lo_v, call, q_).price
-    p_hi = _greeks(s_, k_, t_, r_, hi_v, call, q_).price
+    p_lo = bs_greeks(s_, k_, t_, r_, lo_v, call, q_).price
+    p_hi = bs_greeks(s_, k_, t_, r_, hi_v, call, q_).price
     scale = np.maximum(np.abs(p), 1e-12)
     ok = np.isfinite(p) & (t_ > 0.0) & (p >= p_lo - tol * scale) & (p <= p_hi + tol * scale)
     result = np.full(p.shape, np.nan)
@@ -333,7 +213,7 @@ def implied_vol(
         if not active.any():
             break
         idx = np.nonzero(active)[0]
-        g = _greeks(s_[idx], k_[idx], t_[idx], r_[idx], sigma[idx], call[idx], q_[idx])
+        g = bs_greeks(s_[idx], k_[idx], t_[idx], r_[idx], sigma[idx], call[idx], q_[idx])
         diff = g.price - p[idx]
         done = np.abs(diff) <= tol * scale[idx]
         above = diff > 0.0

@@ -8,12 +8,8 @@ import numpy as np
 import pytest
 
 from vnpy_ctpsopt.options.pricing import (
-    bs_delta,
-    bs_gamma,
     bs_greeks,
     bs_price,
-    bs_theta,
-    bs_vega,
     implied_vol,
 )
 
@@ -56,7 +52,8 @@ def test_put_call_parity_vectorised() -> None:
 
 def test_scalar_inputs_give_floats() -> None:
     assert isinstance(bs_price(3.0, 2.9, 0.1, 0.02, 0.2, True), float)
-    assert isinstance(bs_delta(3.0, 2.9, 0.1, 0.02, 0.2, False), float)
+    g = bs_greeks(3.0, 2.9, 0.1, 0.02, 0.2, False)
+    assert isinstance(g.delta, np.ndarray) and g.delta.shape == ()
     assert isinstance(implied_vol(0.15, 3.0, 2.9, 0.1, 0.02, True), float)
 
 
@@ -78,19 +75,14 @@ def test_greeks_match_finite_differences(is_call: bool, k: float) -> None:
     tup = bs_price(s, k, t + h, r, sigma, is_call, q)
     tdn = bs_price(s, k, t - h, r, sigma, is_call, q)
     assert float(g.theta) == pytest.approx(-(tup - tdn) / (2 * h), rel=1e-5)
-    # The single-greek functions agree with the combined pass.
-    assert bs_delta(s, k, t, r, sigma, is_call, q) == pytest.approx(float(g.delta))
-    assert bs_gamma(s, k, t, r, sigma, is_call, q) == pytest.approx(float(g.gamma))
-    assert bs_vega(s, k, t, r, sigma, is_call, q) == pytest.approx(float(g.vega))
-    assert bs_theta(s, k, t, r, sigma, is_call, q) == pytest.approx(float(g.theta))
 
 
 def test_expired_and_zero_vol_limits() -> None:
     assert bs_price(3.1, 3.0, 0.0, 0.02, 0.2, True) == pytest.approx(0.1)
     assert bs_price(3.1, 3.0, -0.1, 0.02, 0.2, False) == 0.0
-    assert bs_delta(3.1, 3.0, 0.0, 0.02, 0.2, True) == 1.0
-    assert bs_delta(2.9, 3.0, 0.0, 0.02, 0.2, False) == -1.0
-    assert bs_gamma(3.1, 3.0, 0.0, 0.02, 0.2, True) == 0.0
+    assert float(bs_greeks(3.1, 3.0, 0.0, 0.02, 0.2, True).delta) == 1.0
+    assert float(bs_greeks(2.9, 3.0, 0.0, 0.02, 0.2, False).delta) == -1.0
+    assert float(bs_greeks(3.1, 3.0, 0.0, 0.02, 0.2, True).gamma) == 0.0
     fwd_intrinsic = 3.1 - 3.0 * math.exp(-0.02 * 0.5)
     assert bs_price(3.1, 3.0, 0.5, 0.02, 0.0, True) == pytest.approx(fwd_intrinsic)
     assert bs_price(3.1, 3.0, 0.5, 0.02, 0.0, False) == 0.0
@@ -108,7 +100,7 @@ def test_implied_vol_round_trip() -> None:
     call = rng.random(n) < 0.5
     price = bs_price(s, k, t, 0.02, sigma, call)
     # Round trip where the price carries information about volatility (vega not negligible).
-    vega = bs_vega(s, k, t, 0.02, sigma, call)
+    vega = bs_greeks(s, k, t, 0.02, sigma, call).vega
     usable = vega > 1e-2 * price
     iv = implied_vol(price, s, k, t, 0.02, call)
     np.testing.assert_allclose(iv[usable], sigma[usable], rtol=1e-6, atol=1e-7)
