@@ -40,3 +40,4 @@ def test_raw_library_import_would_abort_without_the_locale(tmp_path: Path) -> No
     )
     if sys.platform != "win32":
         assert result.returncode != 0
+
