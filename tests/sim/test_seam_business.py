@@ -15,6 +15,8 @@ TC-02  lock errors: more than the free shares -> 99; on SZSE -> 100; unlocking m
 TC-03  SSE covered open (hedge '4') consumes locked shares (FrozenVolume), no margin; its short
        row is separate from a speculative short of the same call; no lock left -> 98; locked
        shares in use cannot be unlocked (98); covered close frees them, unlock then succeeds
+TC-03b a covered open partly filled then cancelled keeps only the filled lots' shares frozen
+       (SSE lock FrozenVolume; SZSE ETF ShortFrozen)
 TC-04  SZSE covered open freezes the ETF shares itself (position ShortFrozen); beyond the free
        shares -> 99; covered close releases them
 TC-05  exercise on expiry day: ReqExecOrderInsert -> OnRtnExecOrder (submitted, accepted with
@@ -233,6 +235,35 @@ def test_tc03_sse_covered_call(trader: Trader) -> None:
     assert lock_position(trader, "510050")[:2] == (10000, 10000)
     spec_row = trader.position(iid, SHORT, SPEC)
     assert spec_row is not None and spec_row["Position"] == 1  # untouched by the covered close
+
+
+@pytest.mark.parametrize(("exchange", "underlying"), [("SSE", "510300"), ("SZSE", "159922")])
+def test_tc03b_covered_partial_fill_then_cancel(
+    exchange: str, underlying: str, trader: Trader
+) -> None:
+    chain = calls(trader, exchange, underlying)
+    depths = [trader.depth(r["InstrumentID"]) for r in chain]
+    depth = next(d for d in depths if d["AskPrice1"] - d["BidPrice1"] > 0.00015)
+    iid, inside = depth["InstrumentID"], round(depth["BidPrice1"] + 0.0001, 4)
+    if exchange == "SSE":
+        lock_ok(trader, underlying, 3 * UNIT)
+    buyer = Trader(trader.address, user="00002")
+    try:
+        resting = buyer.place(buyer.order_req(iid, inside))  # 1 lot inside the spread
+        assert resting["OrderStatus"] == "3"
+        ref = trader.send(trader.order_req(iid, inside, SELL, volume=3, hedge=COVERED))
+        part = trader.wait_order(ref, ("1",))
+        assert (part["VolumeTraded"], part["VolumeTotal"]) == (1, 2)
+        trader.cancel(OrderRef=ref, FrontID=trader.front_id, SessionID=trader.session_id)
+        trader.wait_order(ref, ("5",))
+    finally:
+        buyer.close()
+    row = trader.position(iid, SHORT, COVERED)
+    assert row is not None and row["Position"] == 1
+    if exchange == "SSE":
+        assert lock_position(trader, underlying)[:2] == (3 * UNIT, UNIT)
+    else:
+        assert etf_row(trader, underlying)["ShortFrozen"] == UNIT
 
 
 def test_tc04_szse_covered_call_freezes_shares(trader: Trader) -> None:
