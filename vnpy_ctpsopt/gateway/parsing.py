@@ -709,11 +709,7 @@ def build_order_insert(
 
     price_type, time_condition, volume_condition = codes
     ctp_req: Data = {
-        "BrokerID": brokerid,
-        "InvestorID": userid,
-        "UserID": userid,
-        "InstrumentID": contract.symbol,
-        "ExchangeID": contract.exchange.value,
+        **_header(brokerid, userid, contract.symbol, contract.exchange),
         "OrderRef": order_ref,
         "OrderPriceType": price_type,
         "Direction": direction,
@@ -734,6 +730,34 @@ def build_order_insert(
     return ctp_req, ""
 
 
+def _header(brokerid: str, userid: str, symbol: str, exchange: Exchange) -> Data:
+    """The identity fields every request for one instrument starts with."""
+    return {
+        "BrokerID": brokerid,
+        "InvestorID": userid,
+        "UserID": userid,
+        "InstrumentID": symbol,
+        "ExchangeID": exchange.value,
+    }
+
+
+def _delete_action(
+    header: Data, frontid: int, sessionid: int, ref: tuple[str, str], sysid: tuple[str, str]
+) -> Data:
+    """A delete action locating its target by (FrontID, SessionID, ref) and by the counter's
+    system id when known; ``ref`` and ``sysid`` are (field name, value) pairs."""
+    req: Data = {
+        **header,
+        "FrontID": frontid,
+        "SessionID": sessionid,
+        ref[0]: ref[1],
+        "ActionFlag": c.THOST_FTDC_AF_Delete,
+    }
+    if sysid[1]:
+        req[sysid[0]] = sysid[1]
+    return req
+
+
 def build_cancel(
     symbol: str,
     exchange: Exchange,
@@ -746,20 +770,13 @@ def build_cancel(
 ) -> Data:
     """A CThostFtdcInputOrderActionField dict (delete), with the ExchangeID as a string and the
     OrderSysID when known (either key locates the order at the counter)."""
-    req: Data = {
-        "BrokerID": brokerid,
-        "InvestorID": userid,
-        "UserID": userid,
-        "InstrumentID": symbol,
-        "ExchangeID": exchange.value,
-        "FrontID": frontid,
-        "SessionID": sessionid,
-        "OrderRef": order_ref,
-        "ActionFlag": c.THOST_FTDC_AF_Delete,
-    }
-    if order_sysid:
-        req["OrderSysID"] = order_sysid
-    return req
+    return _delete_action(
+        _header(brokerid, userid, symbol, exchange),
+        frontid,
+        sessionid,
+        ("OrderRef", order_ref),
+        ("OrderSysID", order_sysid),
+    )
 
 
 def build_exec_order(
@@ -778,11 +795,7 @@ def build_exec_order(
     if reason:
         return None, reason
     return {
-        "BrokerID": brokerid,
-        "InvestorID": userid,
-        "UserID": userid,
-        "InstrumentID": contract.symbol,
-        "ExchangeID": contract.exchange.value,
+        **_header(brokerid, userid, contract.symbol, contract.exchange),
         "ExecOrderRef": exec_ref,
         "Volume": int(req.volume),
         "ActionType": c.THOST_FTDC_ACTP_Exec,
@@ -804,20 +817,13 @@ def build_exec_action(
     exec_sysid: str = "",
 ) -> Data:
     """A CThostFtdcInputExecOrderActionField dict cancelling an exercise declaration."""
-    req: Data = {
-        "BrokerID": brokerid,
-        "InvestorID": userid,
-        "UserID": userid,
-        "InstrumentID": symbol,
-        "ExchangeID": exchange.value,
-        "FrontID": frontid,
-        "SessionID": sessionid,
-        "ExecOrderRef": exec_ref,
-        "ActionFlag": c.THOST_FTDC_AF_Delete,
-    }
-    if exec_sysid:
-        req["ExecOrderSysID"] = exec_sysid
-    return req
+    return _delete_action(
+        _header(brokerid, userid, symbol, exchange),
+        frontid,
+        sessionid,
+        ("ExecOrderRef", exec_ref),
+        ("ExecOrderSysID", exec_sysid),
+    )
 
 
 def build_lock(
@@ -838,11 +844,7 @@ def build_lock(
     if reason:
         return None, reason.replace("委托数量", "锁定数量")
     return {
-        "BrokerID": brokerid,
-        "InvestorID": userid,
-        "UserID": userid,
-        "InstrumentID": contract.symbol,
-        "ExchangeID": contract.exchange.value,
+        **_header(brokerid, userid, contract.symbol, contract.exchange),
         "LockRef": lock_ref,
         "Volume": int(req.volume),
         "LockType": (
@@ -883,11 +885,7 @@ def build_quote(
         if reason:
             return None, reason
     return {
-        "BrokerID": brokerid,
-        "InvestorID": userid,
-        "UserID": userid,
-        "InstrumentID": contract.symbol,
-        "ExchangeID": contract.exchange.value,
+        **_header(brokerid, userid, contract.symbol, contract.exchange),
         "QuoteRef": quote_ref,
         "BidPrice": float(req.bid_price),
         "AskPrice": float(req.ask_price),
@@ -913,20 +911,13 @@ def build_quote_action(
     quote_sysid: str = "",
 ) -> Data:
     """A CThostFtdcInputQuoteActionField dict cancelling a quote."""
-    req: Data = {
-        "BrokerID": brokerid,
-        "InvestorID": userid,
-        "UserID": userid,
-        "InstrumentID": symbol,
-        "ExchangeID": exchange.value,
-        "FrontID": frontid,
-        "SessionID": sessionid,
-        "QuoteRef": quote_ref,
-        "ActionFlag": c.THOST_FTDC_AF_Delete,
-    }
-    if quote_sysid:
-        req["QuoteSysID"] = quote_sysid
-    return req
+    return _delete_action(
+        _header(brokerid, userid, symbol, exchange),
+        frontid,
+        sessionid,
+        ("QuoteRef", quote_ref),
+        ("QuoteSysID", quote_sysid),
+    )
 
 
 def parse_quote(
