@@ -627,15 +627,15 @@ class SimCounter:
     def _instrument_row(self, iid: str) -> Data:
         """CThostFtdcInstrumentField of an instrument (instruments.instrument_field for a
         SimInstrument, else the mapping it was given as)."""
-        from datetime import date
-
         from .instruments import SimInstrument, instrument_field
 
         raw = self._raw_instruments[iid]
         if isinstance(raw, SimInstrument):
-            day = self.trading_day
-            return instrument_field(raw, date(int(day[:4]), int(day[4:6]), int(day[6:8])))
+            return instrument_field(raw, self._trading_date())
         return dict(self.instruments[iid].row)
+
+    def _trading_date(self) -> date:
+        return datetime.strptime(self.trading_day, "%Y%m%d").date()
 
     def now(self) -> datetime:
         """Simulated China time (naive)."""
@@ -2706,10 +2706,7 @@ class SimCounter:
         from . import calendar
         from .instruments import build_instruments
 
-        today = date(
-            int(self.trading_day[:4]), int(self.trading_day[4:6]), int(self.trading_day[6:])
-        )
-        next_day = calendar.next_trading_day(today)
+        next_day = calendar.next_trading_day(self._trading_date())
         current = _attr(self.market, "instruments")
         spots = {
             info.instrument_id: settlements[info.instrument_id]
