@@ -305,14 +305,15 @@ def test_tc05_unsupported_encodings(counter: tuple[Trader, Trader]) -> None:
 def test_tc06_insufficient_money(counter: tuple[Trader, Trader]) -> None:
     trader, _ = counter
     available = trader.account()["Available"]
-    depths = [trader.depth(r["InstrumentID"]) for r in trader.options("SSE")[:3]]
-    dear = max(depths, key=lambda d: d["UpperLimitPrice"])
+    standard = {r["InstrumentID"] for r in trader.options("SSE")}
+    depths = [d for d in trader.depths() if d["InstrumentID"] in standard]
+    dear = max(depths, key=lambda d: d["UpperLimitPrice"])  # the deepest in the money
     premium = dear["UpperLimitPrice"] * 10000 * 50
     assert premium > available  # the case is meaningful
     buy = trader.order_req(dear["InstrumentID"], dear["UpperLimitPrice"], volume=50)
     assert trader.reject(buy) == error(31)
     sell = trader.order_req(dear["InstrumentID"], dear["UpperLimitPrice"], SELL, volume=50)
-    assert trader.reject(sell) == error(31)  # 50 short deep-ITM calls: margin beyond the cash
+    assert trader.reject(sell) == error(31)  # 50 short deep-ITM options: margin beyond the cash
     assert trader.account()["Available"] == available
 
 
