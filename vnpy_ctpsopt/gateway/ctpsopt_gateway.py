@@ -251,6 +251,14 @@ def contract_terms(contract: ContractData) -> tuple[Any, ...]:
     )
 
 
+def rejected_copy(order: OrderData, msg: str) -> OrderData:
+    """A REJECTED copy of a pushed order saying why, keeping the rest of its ``extra``."""
+    rejected: OrderData = copy(order)
+    rejected.status = Status.REJECTED
+    rejected.extra = {**(order.extra or {}), "status_msg": msg}
+    return rejected
+
+
 def disconnect_text(reason: int) -> str:
     """OnFrontDisconnected reason in words."""
     return f"{DISCONNECT_REASONS.get(reason, '未知原因')}（{reason:#x}）"
@@ -1136,9 +1144,9 @@ class CtpsoptTdSession(TdSpi, _Session):
                     and not record.seen_in_query
                     and not record.order_sysid
                 ):
-                    order: OrderData = copy(record.order)
-                    order.status = Status.REJECTED
-                    order.extra = {"status_msg": "断线前发出的委托未到达柜台（柜台无此委托）"}
+                    order: OrderData = rejected_copy(
+                        record.order, "断线前发出的委托未到达柜台（柜台无此委托）"
+                    )
                     record.order = order
                     rejected.append(order)
         for order in rejected:
@@ -1167,7 +1175,7 @@ class CtpsoptTdSession(TdSpi, _Session):
                 order: OrderData = rejected_order(req, orderid, self.gateway_name, reason)
             else:
                 order = req.create_order_data(orderid, self.gateway_name)
-                order.extra = {"covered": covered}
+            order.extra = {**(order.extra or {}), "covered": covered}
             self.book.add_sent(order, self.frontid, self.sessionid, order_ref, req.reference)
             self.gateway.on_order(order)
             self.reqid += 1
@@ -1182,9 +1190,7 @@ class CtpsoptTdSession(TdSpi, _Session):
                 record = self.book.get(orderid)
                 if record is None or record.order.status != Status.SUBMITTING:
                     return order.vt_orderid
-                failed: OrderData = copy(record.order)
-                failed.status = Status.REJECTED
-                failed.extra = {"status_msg": f"委托请求发送失败，返回码{n}"}
+                failed: OrderData = rejected_copy(record.order, f"委托请求发送失败，返回码{n}")
                 record.order = failed
             self.gateway.on_order(failed)
             self.gateway.write_error(f"委托请求发送失败（流控或未连接），返回码{n}：{req.vt_symbol}")
@@ -1236,9 +1242,7 @@ class CtpsoptTdSession(TdSpi, _Session):
             record = self.book.get(orderid)
             if record is None or not record.order.is_active():
                 return
-            order: OrderData = copy(record.order)
-            order.status = Status.REJECTED
-            order.extra = {**(order.extra or {}), "status_msg": str(error.get("ErrorMsg", ""))}
+            order: OrderData = rejected_copy(record.order, str(error.get("ErrorMsg", "")))
             record.order = order
         self.gateway.on_order(order)
         self.gateway.write_error(f"交易委托失败：{order.vt_symbol} 委托号{orderid}，{msg}")

@@ -494,3 +494,23 @@ def test_heartbeat_warnings_are_logged_once_a_minute() -> None:
         gateway.md.onHeartBeatWarning(30)
     logs = [m for m in engine.logs() if "心跳" in m]
     assert len(logs) == 2
+
+
+def test_a_rejected_covered_order_stays_marked_covered() -> None:
+    gateway, engine, api = make_gateway()
+    login(gateway)
+    finish_queries(gateway)
+    covered = dict(direction=Direction.SHORT, offset=Offset.OPEN)
+    bad_input = gateway.send_covered_order(req(price=float("nan"), **covered))
+    api.code = -3
+    flow_control = gateway.send_covered_order(req(**covered))
+    api.code = 0
+    stuck = gateway.send_covered_order(req(**covered))
+    gateway.td.onFrontDisconnected(0x1001)
+    login(gateway, session=777)
+    finish_queries(gateway)
+    final = {o.vt_orderid: o for o in engine.of(EVENT_ORDER)}
+    for vt_orderid in (bad_input, flow_control, stuck):
+        order = final[vt_orderid]
+        assert order.status.name == "REJECTED"
+        assert order.extra["covered"] is True and order.extra["status_msg"]
