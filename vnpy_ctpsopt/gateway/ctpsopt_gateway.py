@@ -318,9 +318,9 @@ class CtpsoptGateway(BaseGateway):
         """An ERROR-level log line."""
         self.on_log(LogData(msg=msg, level=ERROR, gateway_name=self.gateway_name))
 
-    def write_throttled(self, msg: str, error: bool = False) -> None:
-        """Log ``msg`` unless the same text was logged within the last minute."""
-        text: str | None = self.log_throttle.check(msg)
+    def write_throttled(self, msg: str, error: bool = False, key: str = "") -> None:
+        """Log ``msg`` unless the same text (or ``key``) was logged within the last minute."""
+        text: str | None = self.log_throttle.check(msg, key)
         if text is not None:
             if error:
                 self.write_error(text)
@@ -558,7 +558,9 @@ class CtpsoptMdSession(MdSpi, _Session):
 
     @guarded
     def onHeartBeatWarning(self, time_lapse: int) -> None:
-        self.gateway.write_throttled(f"行情服务器心跳警告：{time_lapse}秒未收到报文")
+        self.gateway.write_throttled(
+            f"行情服务器心跳警告：{time_lapse}秒未收到报文", key="md.heartbeat"
+        )
 
     @guarded
     def onRspUserLogin(self, data: Data, error: Data, reqid: int, last: bool) -> None:
@@ -726,7 +728,9 @@ class CtpsoptTdSession(TdSpi, _Session):
 
     @guarded
     def onHeartBeatWarning(self, time_lapse: int) -> None:
-        self.gateway.write_throttled(f"交易服务器心跳警告：{time_lapse}秒未收到报文")
+        self.gateway.write_throttled(
+            f"交易服务器心跳警告：{time_lapse}秒未收到报文", key="td.heartbeat"
+        )
 
     def retry_login(self) -> None:
         """Timer: connected but not logged in after a retryable failure (front not ready,

@@ -385,25 +385,27 @@ class QueryScheduler:
 
 class LogThrottle:
     """Suppresses repeats of the same message within ``window`` seconds; reports how many were
-    suppressed when it lets the message through again. Keyed by message text."""
+    suppressed when it lets the message through again. Keyed by message text, or by the caller's
+    ``key`` for messages carrying a changing number."""
 
     def __init__(self, window: float = 60.0) -> None:
         self.window = window
         self._lock = threading.Lock()
         self._last: dict[str, tuple[float, int]] = {}
 
-    def check(self, msg: str) -> str | None:
+    def check(self, msg: str, key: str = "") -> str | None:
         """The text to log now, or None to stay quiet."""
+        key = key or msg
         now: float = time.monotonic()
         with self._lock:
-            seen = self._last.get(msg)
+            seen = self._last.get(key)
             if seen is None or now - seen[0] >= self.window:
                 suppressed: int = seen[1] if seen else 0
-                self._last[msg] = (now, 0)
+                self._last[key] = (now, 0)
                 if suppressed:
                     return f"{msg}（{self.window:.0f}秒内重复{suppressed}次）"
                 return msg
-            self._last[msg] = (seen[0], seen[1] + 1)
+            self._last[key] = (seen[0], seen[1] + 1)
             return None
 
 

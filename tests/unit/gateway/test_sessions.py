@@ -489,9 +489,10 @@ def test_read_failure_before_any_login_hints_at_address_or_api_version() -> None
 
 def test_heartbeat_warnings_are_logged_once_a_minute() -> None:
     gateway, engine, _ = make_gateway()
-    for _ in range(5):
-        gateway.td.onHeartBeatWarning(30)
-        gateway.md.onHeartBeatWarning(30)
+    # The lapse grows while the front stays silent: still one line a minute per session.
+    for lapse in (30, 45, 60, 75, 90):
+        gateway.td.onHeartBeatWarning(lapse)
+        gateway.md.onHeartBeatWarning(lapse)
     logs = [m for m in engine.logs() if "心跳" in m]
     assert len(logs) == 2
 

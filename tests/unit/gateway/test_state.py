@@ -220,6 +220,12 @@ def test_log_throttle(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     clock.now += 61
     text = throttle.check("断开")
     assert text is not None and "重复2次" in text
+    # A key groups messages that differ only by a number; the latest text is the one shown.
+    assert throttle.check("心跳 30秒", key="hb") == "心跳 30秒"
+    assert throttle.check("心跳 45秒", key="hb") is None
+    clock.now += 61
+    text = throttle.check("心跳 120秒", key="hb")
+    assert text is not None and text.startswith("心跳 120秒") and "重复1次" in text
 
 
 def test_next_query_goes_after_the_interval_without_waiting_for_the_timer() -> None:
