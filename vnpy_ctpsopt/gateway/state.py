@@ -279,6 +279,7 @@ class QueryScheduler:
         self._in_flight: _InFlight | None = None
         self._last_sent: float = 0.0
         self._wakeup: threading.Timer | None = None
+        self._generation: int = 0  # bumped by reset(), so a failed send is not requeued after it
         self.active: bool = False
 
     def request(self, name: str, send: Callable[[int], int], front: bool = False) -> None:
@@ -336,6 +337,7 @@ class QueryScheduler:
         with self._lock:
             self._queue.clear()
             self._in_flight = None
+            self._generation += 1
             wakeup, self._wakeup = self._wakeup, None
         if wakeup is not None:
             wakeup.cancel()
@@ -357,28 +359,30 @@ class QueryScheduler:
                     self._wakeup.daemon = True
                     self._wakeup.start()
                 return
-            task: QueryTask = self._queue[0]
+            # Out of the queue before sending: the answer, or a new request of the same name,
+            # may come from another thread before send() returns.
+            task: QueryTask = self._queue.pop(0)
             reqid: int = self._next_reqid()
             self._in_flight = _InFlight(task, reqid, now)
             self._last_sent = now
+            generation: int = self._generation
         try:
             n: int = task.send(reqid)
         except Exception:  # noqa: BLE001 - a broken request must not stall the queue
             n = -99
+        if n == 0:
+            return
         give_up: str = ""
         with self._lock:
-            if n == 0:
-                for i, queued in enumerate(self._queue):
-                    if queued is task:
-                        del self._queue[i]
-                        break
-                return
             if self._in_flight is not None and self._in_flight.reqid == reqid:
                 self._in_flight = None
             task.retries += 1
-            if task.retries > self.max_retries and self._queue and self._queue[0] is task:
-                self._queue.pop(0)
+            if task.retries > self.max_retries:
                 give_up = task.name
+            elif generation == self._generation and all(
+                t.name != task.name for t in self._queue
+            ):
+                self._queue.insert(0, task)
         if give_up and self._on_give_up:
             self._on_give_up(give_up)
 

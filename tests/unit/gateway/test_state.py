@@ -238,3 +238,34 @@ def test_next_query_goes_after_the_interval_without_waiting_for_the_timer() -> N
     sched.done(1)
     assert second_sent.wait(5.0)
     sched.reset()
+
+
+def test_a_refresh_asked_while_its_query_is_being_sent_is_kept(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The counter's answer or a fill (another thread) can come while send() has not returned yet.
+    sched, clock, _ = make(monkeypatch, interval=0.0)
+    sent: list[int] = []
+
+    def send_and_meanwhile_a_fill(reqid: int) -> int:
+        sent.append(reqid)
+        if len(sent) == 1:
+            sched.request("pos", lambda r: sent.append(r) or 0)
+        return 0
+
+    sched.request("pos", send_and_meanwhile_a_fill)
+    sched.done(sent[0])
+    assert sent == [1, 2]
+    assert sched.pending() == ["pos"]
+
+
+def test_an_answer_before_send_returns_does_not_send_the_query_again(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    sched, clock, _ = make(monkeypatch, interval=0.0)
+    sent: list[int] = []
+
+    def send_answered_at_once(reqid: int) -> int:
+        sent.append(reqid)
+        sched.done(reqid)
+        return 0
+
+    sched.request("pos", send_answered_at_once)
+    assert sent == [1]
+    assert sched.pending() == []
