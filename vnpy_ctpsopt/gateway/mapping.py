@@ -10,7 +10,7 @@ from vnpy.trader.constant import Direction, Exchange, Offset, OptionType, OrderT
 
 from ..api import constant as c
 
-# 委托状态映射 (OrderStatus -> Status). OrderSubmitStatus '4' InsertRejected overrides to REJECTED.
+# Order status (OrderStatus -> Status). OrderSubmitStatus '4' InsertRejected overrides to REJECTED.
 STATUS_SOPT2VT: dict[str, Status] = {
     c.THOST_FTDC_OST_AllTraded: Status.ALLTRADED,
     c.THOST_FTDC_OST_PartTradedQueueing: Status.PARTTRADED,
@@ -28,14 +28,14 @@ STATUS_SOPT2VT: dict[str, Status] = {
 # Submit states that mean the exchange or counter refused the insert.
 REJECTED_SUBMIT_STATUSES: frozenset[str] = frozenset({c.THOST_FTDC_OSS_InsertRejected})
 
-# 多空方向映射 (order/trade Direction)
+# Order/trade Direction
 DIRECTION_VT2SOPT: dict[Direction, str] = {
     Direction.LONG: c.THOST_FTDC_D_Buy,
     Direction.SHORT: c.THOST_FTDC_D_Sell,
 }
 DIRECTION_SOPT2VT: dict[str, Direction] = {v: k for k, v in DIRECTION_VT2SOPT.items()}
 
-# 持仓方向映射 (PosiDirection)
+# Position direction (PosiDirection)
 POSDIRECTION_VT2SOPT: dict[Direction, str] = {
     Direction.LONG: c.THOST_FTDC_PD_Long,
     Direction.SHORT: c.THOST_FTDC_PD_Short,
@@ -43,7 +43,7 @@ POSDIRECTION_VT2SOPT: dict[Direction, str] = {
 }
 POSDIRECTION_SOPT2VT: dict[str, Direction] = {v: k for k, v in POSDIRECTION_VT2SOPT.items()}
 
-# 开平方向映射
+# Offset (CombOffsetFlag / OffsetFlag)
 OFFSET_VT2SOPT: dict[Offset, str] = {
     Offset.OPEN: c.THOST_FTDC_OF_Open,
     Offset.CLOSE: c.THOST_FTDC_OF_Close,
@@ -60,7 +60,7 @@ OFFSET_SOPT2VT.update(
     }
 )
 
-# 委托类型映射: (OrderPriceType, TimeCondition, VolumeCondition) per exchange.
+# Order types: (OrderPriceType, TimeCondition, VolumeCondition) per exchange.
 # SSE: 普通限价, 全额即时限价 (limit FOK), 市价剩余撤销 (market IOC).
 # SZSE: 普通限价, 限价全额成交或撤销 (limit FOK), 即时成交剩余撤销 (market IOC).
 # Neither exchange has a limit FAK (limit IOC), so vn.py's FAK is refused rather than altered.
@@ -113,16 +113,15 @@ MARKET_PRICE_TYPES: frozenset[str] = frozenset(
     }
 )
 
-# 交易所映射
+# Exchanges
 EXCHANGE_SOPT2VT: dict[str, Exchange] = {
     "SSE": Exchange.SSE,
     "SZSE": Exchange.SZSE,
 }
-EXCHANGE_VT2SOPT: dict[Exchange, str] = {v: k for k, v in EXCHANGE_SOPT2VT.items()}
 
 EXCHANGE_NAMES: dict[Exchange, str] = {Exchange.SSE: "上交所", Exchange.SZSE: "深交所"}
 
-# 产品类型映射
+# Product class
 PRODUCT_SOPT2VT: dict[str, Product] = {
     c.THOST_FTDC_PC_ETFOption: Product.OPTION,
     c.THOST_FTDC_PC_Options: Product.OPTION,
@@ -131,27 +130,17 @@ PRODUCT_SOPT2VT: dict[str, Product] = {
     c.THOST_FTDC_PC_Combination: Product.SPREAD,
 }
 
-# 期权类型映射
+# Option type (OptionsType)
 OPTIONTYPE_SOPT2VT: dict[str, OptionType] = {
     c.THOST_FTDC_CP_CallOptions: OptionType.CALL,
     c.THOST_FTDC_CP_PutOptions: OptionType.PUT,
 }
-OPTIONTYPE_VT2SOPT: dict[OptionType, str] = {v: k for k, v in OPTIONTYPE_SOPT2VT.items()}
 
-# 投机套保标志 (CombHedgeFlag / HedgeFlag)
+# Hedge flags sent (CombHedgeFlag / HedgeFlag)
 HEDGE_SPECULATION: str = c.THOST_FTDC_HF_Speculation
 HEDGE_COVERED: str = c.THOST_FTDC_HF_Covered
-HEDGE_MARKET_MAKER: str = c.THOST_FTDC_HF_MarketMaker
 
-HEDGE_NAMES: dict[str, str] = {
-    c.THOST_FTDC_HF_Speculation: "投机",
-    c.THOST_FTDC_HF_Arbitrage: "套利",
-    c.THOST_FTDC_HF_Hedge: "套保",
-    c.THOST_FTDC_HF_Covered: "备兑",
-    c.THOST_FTDC_HF_MarketMaker: "做市",
-}
-
-# 合约交易状态映射 (InstrumentStatus -> trading active)
+# Instrument trading phase (InstrumentStatus -> trading active)
 ACTIVE_SOPT2VT: dict[str, bool] = {
     c.THOST_FTDC_IS_BeforeTrading: False,
     c.THOST_FTDC_IS_NoTrading: False,
@@ -170,7 +159,7 @@ ACTIVE_SOPT2VT: dict[str, bool] = {
     c.THOST_FTDC_IS_TradingAfterClosed: False,
 }
 
-# 行权结果 (ExecResult) -> readable text
+# Exercise result (ExecResult) -> text
 EXEC_RESULT_NAMES: dict[str, str] = {
     c.THOST_FTDC_OER_NoExec: "已报未执行",
     c.THOST_FTDC_OER_Canceled: "已撤销",
@@ -186,17 +175,7 @@ EXEC_RESULT_NAMES: dict[str, str] = {
     c.THOST_FTDC_OER_Unknown: "未知",
 }
 
-# 报单提交状态 (OrderSubmitStatus, also LockStatus via OrderActionStatus) -> text
-SUBMIT_STATUS_NAMES: dict[str, str] = {
-    c.THOST_FTDC_OSS_InsertSubmitted: "已经提交",
-    c.THOST_FTDC_OSS_CancelSubmitted: "撤单已经提交",
-    c.THOST_FTDC_OSS_ModifySubmitted: "修改已经提交",
-    c.THOST_FTDC_OSS_Accepted: "已经接受",
-    c.THOST_FTDC_OSS_InsertRejected: "报单已经被拒绝",
-    c.THOST_FTDC_OSS_CancelRejected: "撤单已经被拒绝",
-    c.THOST_FTDC_OSS_ModifyRejected: "改单已经被拒绝",
-}
-
+# Lock status (LockStatus, an OrderActionStatus) -> text
 ACTION_STATUS_NAMES: dict[str, str] = {
     c.THOST_FTDC_OAS_Submitted: "已经提交",
     c.THOST_FTDC_OAS_Accepted: "已经接受",

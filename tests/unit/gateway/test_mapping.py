@@ -46,7 +46,6 @@ def test_every_exec_result_has_a_name(name: str, value: str) -> None:
         ("D", m.DIRECTION_SOPT2VT),
         ("PD", m.POSDIRECTION_SOPT2VT),
         ("CP", m.OPTIONTYPE_SOPT2VT),
-        ("OSS", m.SUBMIT_STATUS_NAMES),
         ("OAS", m.ACTION_STATUS_NAMES),
     ],
 )
@@ -62,8 +61,6 @@ def test_inverses_round_trip() -> None:
         assert m.OFFSET_SOPT2VT[sopt] is vt
     for vt_pos, sopt in m.POSDIRECTION_VT2SOPT.items():
         assert m.POSDIRECTION_SOPT2VT[sopt] is vt_pos
-    for vt_exchange, name in m.EXCHANGE_VT2SOPT.items():
-        assert m.EXCHANGE_SOPT2VT[name] is vt_exchange
 
 
 @pytest.mark.parametrize("exchange", [Exchange.SSE, Exchange.SZSE])
