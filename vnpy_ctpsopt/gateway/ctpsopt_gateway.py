@@ -950,10 +950,14 @@ class CtpsoptTdSession(TdSpi, _Session):
             buffered, self.buffer = self.buffer, []
         self.gateway.write_log(f"合约信息查询成功（{len(self.contracts)}个）")
         for kind, item in buffered:
-            if kind == "order":
-                self._process_order(item)
-            else:
-                self._process_trade(item)
+            try:
+                if kind == "order":
+                    self._process_order(item)
+                else:
+                    self._process_trade(item)
+            except Exception as exc:  # noqa: BLE001 - one bad dict must not stop the resync
+                word: str = "委托" if kind == "order" else "成交"
+                self.gateway.write_error(f"缓存的{word}回报处理异常：{exc!r}")
         self.scheduler.done(reqid)
         self._schedule_resync()
 

@@ -515,3 +515,17 @@ def test_a_rejected_covered_order_stays_marked_covered() -> None:
         order = final[vt_orderid]
         assert order.status.name == "REJECTED"
         assert order.extra["covered"] is True and order.extra["status_msg"]
+
+
+def test_a_broken_buffered_order_neither_hides_the_rest_nor_stops_the_resync() -> None:
+    gateway, engine, _ = make_gateway()
+    login(gateway, contracts=False)
+    broken = f.order(OrderRef="7")
+    del broken["InstrumentID"]
+    gateway.td.onRtnOrder(broken)
+    gateway.td.onRtnOrder(f.order())
+    reqid = gateway.td.scheduler._in_flight.reqid  # type: ignore[union-attr]  # noqa: SLF001
+    gateway.td.onRspQryInstrument(f.instrument(), {}, reqid, True)
+    assert [o.orderid for o in engine.of(EVENT_ORDER)] == ["1_123456_12"]
+    assert any("处理异常" in m for m in engine.logs())
+    assert "委托" in gateway.td.scheduler.pending()
