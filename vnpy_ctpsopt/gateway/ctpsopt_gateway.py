@@ -1021,8 +1021,10 @@ class CtpsoptTdSession(TdSpi, _Session):
         if data:
             self._process_order(data, from_query=True)
         if last:
-            self._resolve_stuck_orders()
-            self.scheduler.done(reqid)
+            try:
+                self._resolve_stuck_orders()
+            finally:
+                self.scheduler.done(reqid)
 
     @guarded
     def onRspQryTrade(self, data: Data, error: Data, reqid: int, last: bool) -> None:
@@ -1031,9 +1033,11 @@ class CtpsoptTdSession(TdSpi, _Session):
         if data:
             self._process_trade(data)
         if last:
-            self._flush_orphan_trades()
-            self.resync_done = True
-            self.scheduler.done(reqid)
+            try:
+                self._flush_orphan_trades()
+            finally:
+                self.resync_done = True
+                self.scheduler.done(reqid)
 
     # -- orders and trades ----------------------------------------------------------------------
 
@@ -1135,7 +1139,11 @@ class CtpsoptTdSession(TdSpi, _Session):
                     self.gateway.write_log(
                         f"成交{data.get('TradeID', '')}找不到对应委托，按系统编号{sysid}推送"
                     )
-                trade = self._new_trade(data, orderid)
+                try:
+                    trade = self._new_trade(data, orderid)
+                except Exception as exc:  # noqa: BLE001 - the other held trades still go out
+                    self.gateway.write_error(f"成交回报处理异常：{exc!r}")
+                    continue
                 if trade is not None:
                     trades.append(trade)
         self._emit_trades(trades)

@@ -529,3 +529,31 @@ def test_a_broken_buffered_order_neither_hides_the_rest_nor_stops_the_resync() -
     assert [o.orderid for o in engine.of(EVENT_ORDER)] == ["1_123456_12"]
     assert any("处理异常" in m for m in engine.logs())
     assert "委托" in gateway.td.scheduler.pending()
+
+
+def test_a_broken_orphan_trade_does_not_stall_the_resync() -> None:
+    gateway, engine, _ = make_gateway()
+    login(gateway)
+    broken = f.trade(OrderSysID="  9999999")
+    del broken["TradeID"]
+    gateway.td.onRtnTrade(broken)  # no such order: held until the trade query ends
+    gateway.td.onRtnTrade(f.trade(OrderSysID="  8888888", TradeID="   60001"))
+    td = gateway.td
+    for _ in range(20):
+        flight = td.scheduler._in_flight  # noqa: SLF001
+        assert flight is not None
+        if flight.task.name == "成交":
+            break
+        answer = {
+            "委托": td.onRspQryOrder, "持仓": td.onRspQryInvestorPosition,
+            "锁定持仓": td.onRspQryLockPosition, "行权": td.onRspQryExecOrder,
+        }.get(flight.task.name)
+        if answer is None:
+            td.onRspQryTradingAccount(f.account(), {}, flight.reqid, True)
+        else:
+            answer({}, {}, flight.reqid, True)
+    td.onRspQryTrade({}, {}, flight.reqid, True)
+    assert any("处理异常" in m for m in engine.logs())
+    assert [t.tradeid for t in engine.of(EVENT_TRADE)] == ["60001"]
+    assert td.resync_done
+    assert td.scheduler.in_flight_name() != "成交"
