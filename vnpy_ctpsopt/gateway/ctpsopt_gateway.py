@@ -950,14 +950,7 @@ class CtpsoptTdSession(TdSpi, _Session):
             buffered, self.buffer = self.buffer, []
         self.gateway.write_log(f"合约信息查询成功（{len(self.contracts)}个）")
         for kind, item in buffered:
-            try:
-                if kind == "order":
-                    self._process_order(item)
-                else:
-                    self._process_trade(item)
-            except Exception as exc:  # noqa: BLE001 - one bad dict must not stop the resync
-                word: str = "委托" if kind == "order" else "成交"
-                self.gateway.write_error(f"缓存的{word}回报处理异常：{exc!r}")
+            self._process_safely(kind, item)
         self.scheduler.done(reqid)
         self._schedule_resync()
 
@@ -1088,7 +1081,19 @@ class CtpsoptTdSession(TdSpi, _Session):
                     f"{data.get('StatusMsg', '')}"
                 )
         for trade_data in released:
-            self._process_trade(trade_data)
+            self._process_safely("trade", trade_data)
+
+    def _process_safely(self, kind: str, data: Data) -> None:
+        """Process one held order ("order") or trade dict: a broken one is logged, so the ones
+        after it (and the resync that follows) still go."""
+        try:
+            if kind == "order":
+                self._process_order(data)
+            else:
+                self._process_trade(data)
+        except Exception as exc:  # noqa: BLE001
+            word: str = "委托" if kind == "order" else "成交"
+            self.gateway.write_error(f"{word}回报处理异常：{exc!r}")
 
     def _process_trade(self, data: Data) -> None:
         with self.lock:

@@ -557,3 +557,15 @@ def test_a_broken_orphan_trade_does_not_stall_the_resync() -> None:
     assert [t.tradeid for t in engine.of(EVENT_TRADE)] == ["60001"]
     assert td.resync_done
     assert td.scheduler.in_flight_name() != "成交"
+
+
+def test_a_broken_trade_held_for_its_order_does_not_hide_the_next_one() -> None:
+    gateway, engine, _ = make_gateway()
+    login(gateway)
+    broken = f.trade()
+    del broken["TradeID"]
+    gateway.td.onRtnTrade(broken)
+    gateway.td.onRtnTrade(f.trade(TradeID="   50002"))
+    gateway.td.onRtnOrder(f.order())
+    assert [t.tradeid for t in engine.of(EVENT_TRADE)] == ["50002"]
+    assert any("处理异常" in m for m in engine.logs())
