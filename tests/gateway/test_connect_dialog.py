@@ -20,7 +20,13 @@ from .harness import Harness  # noqa: E402
 
 @pytest.fixture(scope="module")
 def qapp():  # type: ignore[no-untyped-def]
-    return QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    existing = QtWidgets.QApplication.instance()
+    app = existing or QtWidgets.QApplication([])
+    yield app
+    if existing is None:
+        # Qt allows one QApplication per process: destroy ours so later tests (run.py's
+        # create_qapp) can make theirs.
+        app.shutdown()
 
 
 def test_ctpsopt_dialog_has_vnpy_sopt_keys_presets_and_masked_password(qapp, harness: Harness) -> None:  # type: ignore[no-untyped-def]
