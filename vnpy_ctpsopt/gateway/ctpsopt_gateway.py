@@ -1373,6 +1373,14 @@ class CtpsoptTdSession(TdSpi, _Session):
             self.gateway.on_quote(new)
             self.gateway.write_error(f"报价失败：{new.vt_symbol}，{msg}")
 
+    def _side_error(
+        self, records: dict[str, SideRecord], ref_field: str, data: Data, error: Data
+    ) -> None:
+        """An insert of this session refused by the counter (OnRsp... / OnErrRtn...Insert)."""
+        ref: str = str(data.get(ref_field, "")).strip()
+        key: str = make_orderid(self.frontid, self.sessionid, ref)
+        self._reject_side(records, key, format_error(error))
+
     def cancel_exercise(self, exerciseid: str) -> None:
         key: str = exerciseid.split(".", 1)[1] if exerciseid.startswith(
             self.gateway_name + "."
@@ -1435,20 +1443,15 @@ class CtpsoptTdSession(TdSpi, _Session):
             if self.login_status:
                 self.refresh_after_trade()
 
-    def _exec_error(self, data: Data, error: Data) -> None:
-        ref: str = str(data.get("ExecOrderRef", "")).strip()
-        key: str = make_orderid(self.frontid, self.sessionid, ref)
-        self._reject_side(self.exercises, key, format_error(error))
-
     @guarded
     def onRspExecOrderInsert(self, data: Data, error: Data, reqid: int, last: bool) -> None:
         if is_error(error):
-            self._exec_error(data, error)
+            self._side_error(self.exercises, "ExecOrderRef", data, error)
 
     @guarded
     def onErrRtnExecOrderInsert(self, data: Data, error: Data) -> None:
         if is_error(error):
-            self._exec_error(data, error)
+            self._side_error(self.exercises, "ExecOrderRef", data, error)
 
     @guarded
     def onRspExecOrderAction(self, data: Data, error: Data, reqid: int, last: bool) -> None:
@@ -1535,20 +1538,15 @@ class CtpsoptTdSession(TdSpi, _Session):
                 self.scheduler.request("锁定持仓", self._send_qry_lock_position, front=True)
                 self.scheduler.request("资金", self._send_qry_account)
 
-    def _lock_error(self, data: Data, error: Data) -> None:
-        ref: str = str(data.get("LockRef", "")).strip()
-        key: str = make_orderid(self.frontid, self.sessionid, ref)
-        self._reject_side(self.locks, key, format_error(error))
-
     @guarded
     def onRspLockInsert(self, data: Data, error: Data, reqid: int, last: bool) -> None:
         if is_error(error):
-            self._lock_error(data, error)
+            self._side_error(self.locks, "LockRef", data, error)
 
     @guarded
     def onErrRtnLockInsert(self, data: Data, error: Data) -> None:
         if is_error(error):
-            self._lock_error(data, error)
+            self._side_error(self.locks, "LockRef", data, error)
 
     # -- quotes ---------------------------------------------------------------------------------
 
@@ -1646,20 +1644,15 @@ class CtpsoptTdSession(TdSpi, _Session):
                     f"报价被拒绝：{quote_data.vt_symbol}，{data.get('StatusMsg', '')}"
                 )
 
-    def _quote_error(self, data: Data, error: Data) -> None:
-        ref: str = str(data.get("QuoteRef", "")).strip()
-        key: str = make_orderid(self.frontid, self.sessionid, ref)
-        self._reject_side(self.quotes, key, format_error(error))
-
     @guarded
     def onRspQuoteInsert(self, data: Data, error: Data, reqid: int, last: bool) -> None:
         if is_error(error):
-            self._quote_error(data, error)
+            self._side_error(self.quotes, "QuoteRef", data, error)
 
     @guarded
     def onErrRtnQuoteInsert(self, data: Data, error: Data) -> None:
         if is_error(error):
-            self._quote_error(data, error)
+            self._side_error(self.quotes, "QuoteRef", data, error)
 
     @guarded
     def onRspQuoteAction(self, data: Data, error: Data, reqid: int, last: bool) -> None:

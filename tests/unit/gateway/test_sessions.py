@@ -569,3 +569,40 @@ def test_a_broken_trade_held_for_its_order_does_not_hide_the_next_one() -> None:
     gateway.td.onRtnOrder(f.order())
     assert [t.tradeid for t in engine.of(EVENT_TRADE)] == ["50002"]
     assert any("处理异常" in m for m in engine.logs())
+
+
+def test_counter_refusals_of_exercise_lock_and_quote_are_pushed_as_rejected() -> None:
+    from vnpy.trader.event import EVENT_QUOTE
+    from vnpy.trader.object import QuoteRequest
+
+    from vnpy_ctpsopt.gateway import (
+        EVENT_CTPSOPT_EXERCISE,
+        EVENT_CTPSOPT_LOCK,
+        ExerciseRequest,
+        LockRequest,
+    )
+
+    gateway, engine, api = make_gateway()
+    login(gateway)
+    td = gateway.td
+    reqid = td.scheduler._in_flight.reqid if td.scheduler._in_flight else 0  # noqa: SLF001
+    etf = f.instrument(InstrumentID="510050", ProductClass="8", InstrumentName="50ETF")
+    td.onRspQryInstrument(etf, {}, reqid, True)
+    error = {"ErrorID": 31, "ErrorMsg": "CTP:资金不足"}
+
+    gateway.send_exercise(ExerciseRequest("10007001", Exchange.SSE, 1))
+    td.onRspExecOrderInsert(api.calls[-1][1], error, 0, True)
+    gateway.send_lock(LockRequest("510050", Exchange.SSE, 10000))
+    td.onErrRtnLockInsert(api.calls[-1][1], error)
+    gateway.send_quote(
+        QuoteRequest(symbol="10007001", exchange=Exchange.SSE, bid_price=0.12, bid_volume=1,
+                     ask_price=0.13, ask_volume=1, bid_offset=Offset.OPEN,
+                     ask_offset=Offset.OPEN)
+    )
+    td.onRspQuoteInsert(api.calls[-1][1], error, 0, True)
+
+    for kind in (EVENT_CTPSOPT_EXERCISE, EVENT_CTPSOPT_LOCK):
+        last = [e.data for e in engine.events if e.type == kind][-1]
+        assert last.status.name == "REJECTED" and "资金不足" in last.msg
+    quote = engine.of(EVENT_QUOTE)[-1]
+    assert quote.status.name == "REJECTED" and "资金不足" in quote.extra["status_msg"]
