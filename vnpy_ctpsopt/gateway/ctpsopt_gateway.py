@@ -685,6 +685,11 @@ class CtpsoptTdSession(TdSpi, _Session):
         s = self.setting
         return (s.brokerid, s.userid) if s else ("", "")
 
+    def _investor(self) -> Data:
+        """The BrokerID/InvestorID pair that investor queries and confirmations carry."""
+        brokerid, userid = self._ids()
+        return {"BrokerID": brokerid, "InvestorID": userid}
+
     def connect(self, setting: ConnectSetting, flow_path: Path) -> None:
         self.setting = setting
         self.auth_failed = False
@@ -807,10 +812,9 @@ class CtpsoptTdSession(TdSpi, _Session):
             self.login_status = True
             self.ever_logged_in = True
         self.gateway.write_log("交易服务器登录成功")
-        s = self.setting
-        if s is not None and self.api is not None:
-            req: Data = {"BrokerID": s.brokerid, "InvestorID": s.userid}
-            self.api.reqSettlementInfoConfirm(req, self._next_reqid())
+        api = self.api
+        if self.setting is not None and api is not None:
+            api.reqSettlementInfoConfirm(self._investor(), self._next_reqid())
 
     @guarded
     def onRspSettlementInfoConfirm(self, data: Data, error: Data, reqid: int, last: bool) -> None:
@@ -841,49 +845,35 @@ class CtpsoptTdSession(TdSpi, _Session):
     # -- queries --------------------------------------------------------------------------------
 
     def _send_qry_instrument(self, reqid: int) -> int:
-        return self.api.reqQryInstrument({}, reqid) if self.api else -1
+        return api.reqQryInstrument({}, reqid) if (api := self.api) else -1
 
     def _send_qry_account(self, reqid: int) -> int:
-        brokerid, userid = self._ids()
-        req: Data = {"BrokerID": brokerid, "InvestorID": userid}
-        return self.api.reqQryTradingAccount(req, reqid) if self.api else -1
+        return api.reqQryTradingAccount(self._investor(), reqid) if (api := self.api) else -1
 
     def _send_qry_position(self, reqid: int) -> int:
-        brokerid, userid = self._ids()
         with self.lock:
             self.positions.rows = []
-        req: Data = {"BrokerID": brokerid, "InvestorID": userid}
-        return self.api.reqQryInvestorPosition(req, reqid) if self.api else -1
+        return api.reqQryInvestorPosition(self._investor(), reqid) if (api := self.api) else -1
 
     def _send_qry_lock_position(self, reqid: int) -> int:
-        brokerid, userid = self._ids()
         with self.lock:
             self.lock_positions.rows = []
-        req: Data = {"BrokerID": brokerid, "InvestorID": userid}
-        return self.api.reqQryLockPosition(req, reqid) if self.api else -1
+        return api.reqQryLockPosition(self._investor(), reqid) if (api := self.api) else -1
 
     def _send_qry_order(self, reqid: int) -> int:
-        brokerid, userid = self._ids()
         with self.lock:
             for record in self.book.records.values():
                 record.seen_in_query = False
-        req: Data = {"BrokerID": brokerid, "InvestorID": userid}
-        return self.api.reqQryOrder(req, reqid) if self.api else -1
+        return api.reqQryOrder(self._investor(), reqid) if (api := self.api) else -1
 
     def _send_qry_trade(self, reqid: int) -> int:
-        brokerid, userid = self._ids()
-        req: Data = {"BrokerID": brokerid, "InvestorID": userid}
-        return self.api.reqQryTrade(req, reqid) if self.api else -1
+        return api.reqQryTrade(self._investor(), reqid) if (api := self.api) else -1
 
     def _send_qry_exec_order(self, reqid: int) -> int:
-        brokerid, userid = self._ids()
-        req: Data = {"BrokerID": brokerid, "InvestorID": userid}
-        return self.api.reqQryExecOrder(req, reqid) if self.api else -1
+        return api.reqQryExecOrder(self._investor(), reqid) if (api := self.api) else -1
 
     def _send_qry_quote(self, reqid: int) -> int:
-        brokerid, userid = self._ids()
-        req: Data = {"BrokerID": brokerid, "InvestorID": userid}
-        return self.api.reqQryQuote(req, reqid) if self.api else -1
+        return api.reqQryQuote(self._investor(), reqid) if (api := self.api) else -1
 
     @guarded
     def onRspQryExecOrder(self, data: Data, error: Data, reqid: int, last: bool) -> None:
