@@ -595,7 +595,9 @@ class CtpsoptMdSession(MdSpi, _Session):
             if tick is not None:
                 self._on_tick(tick)
         except Exception as exc:  # noqa: BLE001
-            self.gateway.write_throttled(f"行情数据处理异常：{exc!r}", error=True)
+            self.gateway.write_throttled(
+                f"行情数据处理异常：{exc!r}", error=True, key=f"md.tick.{type(exc).__name__}"
+            )
 
     def login(self) -> None:
         if self.api is None or self.setting is None:

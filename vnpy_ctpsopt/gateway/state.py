@@ -392,6 +392,8 @@ class LogThrottle:
     suppressed when it lets the message through again. Keyed by message text, or by the caller's
     ``key`` for messages carrying a changing number."""
 
+    max_keys: int = 256
+
     def __init__(self, window: float = 60.0) -> None:
         self.window = window
         self._lock = threading.Lock()
@@ -402,6 +404,11 @@ class LogThrottle:
         key = key or msg
         now: float = time.monotonic()
         with self._lock:
+            if len(self._last) >= self.max_keys:
+                # Many distinct messages: forget those whose window is over.
+                self._last = {
+                    k: v for k, v in self._last.items() if now - v[0] < self.window
+                }
             seen = self._last.get(key)
             if seen is None or now - seen[0] >= self.window:
                 suppressed: int = seen[1] if seen else 0

@@ -606,3 +606,13 @@ def test_counter_refusals_of_exercise_lock_and_quote_are_pushed_as_rejected() ->
         assert last.status.name == "REJECTED" and "资金不足" in last.msg
     quote = engine.of(EVENT_QUOTE)[-1]
     assert quote.status.name == "REJECTED" and "资金不足" in quote.extra["status_msg"]
+
+
+def test_tick_errors_are_throttled_by_kind_not_by_text() -> None:
+    gateway, engine, _ = make_gateway()
+    login(gateway)
+    for field in ("UpdateTime", "ActionDay", "LastPrice", "BidPrice1", "AskVolume5"):
+        broken = f.depth()
+        del broken[field]
+        gateway.md.onRtnDepthMarketData(broken)
+    assert len([m for m in engine.logs() if "行情数据处理异常" in m]) == 1

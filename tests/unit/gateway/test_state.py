@@ -226,6 +226,11 @@ def test_log_throttle(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     clock.now += 61
     text = throttle.check("心跳 120秒", key="hb")
     assert text is not None and text.startswith("心跳 120秒") and "重复1次" in text
+    # Distinct messages do not pile up once their window is over.
+    for i in range(3 * LogThrottle.max_keys):
+        throttle.check(f"异常 {i}")
+        clock.now += 1
+    assert len(throttle._last) <= LogThrottle.max_keys  # noqa: SLF001
 
 
 def test_next_query_goes_after_the_interval_without_waiting_for_the_timer() -> None:
