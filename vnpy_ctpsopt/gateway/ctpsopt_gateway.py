@@ -1060,9 +1060,17 @@ class CtpsoptTdSession(TdSpi, _Session):
             exchange_id: str = data.get("ExchangeID", "") or exchange.value
             sysid: str = str(data.get("OrderSysID", "")).strip()
             push: bool = self.book.accept(order, frontid, sessionid, order_ref, exchange_id, sysid)
-            if from_query:
-                accepted = self.book.get(orderid)
-                if accepted is not None:
+            accepted = self.book.get(orderid)
+            submit: str = data.get("OrderSubmitStatus", "")
+            # A cancel the exchange refused changes no status (nothing is pushed): say so once.
+            cancel_refused: bool = (
+                submit == c.THOST_FTDC_OSS_CancelRejected
+                and accepted is not None
+                and accepted.submit_status != submit
+            )
+            if accepted is not None:
+                accepted.submit_status = submit
+                if from_query:
                     accepted.seen_in_query = True
             released: list[Data] = self.book.release_trades(exchange_id, sysid) if sysid else []
         if push:
@@ -1072,6 +1080,10 @@ class CtpsoptTdSession(TdSpi, _Session):
                     f"委托被拒绝：{order.vt_symbol} 委托号{orderid}，"
                     f"{data.get('StatusMsg', '')}"
                 )
+        if cancel_refused:
+            self.gateway.write_error(
+                f"撤单被拒绝：{order.vt_symbol} 委托号{orderid}，{data.get('StatusMsg', '')}"
+            )
         for trade_data in released:
             self._process_safely("trade", trade_data)
 

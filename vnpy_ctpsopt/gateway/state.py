@@ -87,6 +87,7 @@ class OrderRecord:
     order_sysid: str = ""
     reference: str = ""
     seen_in_query: bool = False
+    submit_status: str = ""  # OrderSubmitStatus of the last report, pushed or not
 
 
 # Order life: a status never moves to a lower rank.

@@ -616,3 +616,22 @@ def test_tick_errors_are_throttled_by_kind_not_by_text() -> None:
         del broken[field]
         gateway.md.onRtnDepthMarketData(broken)
     assert len([m for m in engine.logs() if "行情数据处理异常" in m]) == 1
+
+
+def test_a_cancel_the_exchange_refuses_is_reported_once() -> None:
+    # sopt-rules B.8: an exchange-rejected cancel comes as OnRtnOrder with OrderSubmitStatus '5'
+    # (status unchanged, so no order push) plus OnErrRtnOrderAction carrying our own SessionID.
+    gateway, engine, _ = make_gateway()
+    login(gateway)
+    gateway.td.onRtnOrder(f.order())
+    gateway.td.onRtnOrder(f.order(OrderSubmitStatus="1"))
+    refused = f.order(OrderSubmitStatus="5", StatusMsg="撤单被拒绝SSE:当前状态不允许撤单")
+    gateway.td.onRtnOrder(refused)
+    gateway.td.onErrRtnOrderAction(
+        {"OrderRef": "12", "FrontID": 1, "SessionID": 123456},
+        {"ErrorID": 26, "ErrorMsg": "CTP:当前状态不允许撤单"},
+    )
+    gateway.td.onRtnOrder(refused)  # the same state again (query, replay): no second line
+    lines = [m for m in engine.logs() if "当前状态不允许撤单" in m]
+    assert len(lines) == 1 and "撤单" in lines[0] and "1_123456_12" in lines[0]
+    assert [o.status.name for o in engine.of(EVENT_ORDER)] == ["NOTTRADED"]
