@@ -358,8 +358,11 @@ class CtpsoptGateway(BaseGateway):
         if self._timer_registered:
             self.event_engine.unregister(EVENT_TIMER, self.process_timer_event)
             self._timer_registered = False
-        self.td.close()
-        self.md.close()
+        for session in (self.td, self.md):
+            try:
+                session.close()
+            except Exception as exc:  # noqa: BLE001 - one failing side must not keep the other open
+                self.write_log(f"关闭连接异常：{exc!r}")
 
     def process_timer_event(self, event: Event) -> None:
         """Drives the query scheduler and the background account/position refresh."""
