@@ -373,6 +373,7 @@ class CtpsoptGateway(BaseGateway):
                 self.td.query_position()
             self.td.scheduler.on_timer()
             self.td.retry_login()
+            self.md.retry_login()
         except Exception as exc:  # noqa: BLE001
             self.write_error(f"定时任务异常：{exc!r}")
 
@@ -521,7 +522,9 @@ class CtpsoptMdSession(MdSpi, _Session):
         self.gateway_name: str = gateway.gateway_name
         self.api: MdApi | None = None
         self.setting: ConnectSetting | None = None
+        self.connect_status: bool = False
         self.login_status: bool = False
+        self.last_login_attempt: float = 0.0
         self.subscribed: set[str] = set()
         self.reqid: int = 0
         self.times: TickTimeCache = TickTimeCache()
@@ -551,13 +554,24 @@ class CtpsoptMdSession(MdSpi, _Session):
 
     @guarded
     def onFrontConnected(self) -> None:
+        self.connect_status = True
         self.gateway.write_throttled("行情服务器连接成功")
         self.login()
 
     @guarded
     def onFrontDisconnected(self, reason: int) -> None:
+        self.connect_status = False
         self.login_status = False
         self.gateway.write_throttled(f"行情服务器连接断开，原因：{disconnect_text(reason)}")
+
+    def retry_login(self) -> None:
+        """Timer: connected but a login failed (front not ready...): retry every LOGIN_RETRY s."""
+        if (
+            self.connect_status
+            and not self.login_status
+            and time.monotonic() - self.last_login_attempt >= LOGIN_RETRY
+        ):
+            self.login()
 
     @guarded
     def onHeartBeatWarning(self, time_lapse: int) -> None:
@@ -605,6 +619,7 @@ class CtpsoptMdSession(MdSpi, _Session):
     def login(self) -> None:
         if self.api is None or self.setting is None:
             return
+        self.last_login_attempt = time.monotonic()
         req: Data = {
             "UserID": self.setting.userid,
             "Password": self.setting.password,

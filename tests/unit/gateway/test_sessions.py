@@ -635,3 +635,23 @@ def test_a_cancel_the_exchange_refuses_is_reported_once() -> None:
     lines = [m for m in engine.logs() if "当前状态不允许撤单" in m]
     assert len(lines) == 1 and "撤单" in lines[0] and "1_123456_12" in lines[0]
     assert [o.status.name for o in engine.of(EVENT_ORDER)] == ["NOTTRADED"]
+
+
+def test_failed_md_login_is_retried_while_connected() -> None:
+    gateway, _, api = make_gateway()
+    md = gateway.md
+    md.onFrontConnected()
+    md.onRspUserLogin({}, {"ErrorID": 8, "ErrorMsg": "CTP:前置不活跃"}, 1, True)
+    gateway.process_timer_event(None)  # type: ignore[arg-type]
+    assert api.names().count("reqUserLogin") == 1  # not before LOGIN_RETRY seconds
+    md.last_login_attempt -= 60
+    gateway.process_timer_event(None)  # type: ignore[arg-type]
+    assert api.names().count("reqUserLogin") == 2
+    md.onRspUserLogin({"TradingDay": "20261130"}, {}, 2, True)
+    md.last_login_attempt -= 60
+    gateway.process_timer_event(None)  # type: ignore[arg-type]
+    assert api.names().count("reqUserLogin") == 2  # logged in: nothing more
+    md.onFrontDisconnected(0x1001)
+    md.last_login_attempt -= 60
+    gateway.process_timer_event(None)  # type: ignore[arg-type]
+    assert api.names().count("reqUserLogin") == 2  # disconnected: the reconnect logs in
