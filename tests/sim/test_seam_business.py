@@ -12,6 +12,10 @@ TC-01  SSE lock: ReqLockInsert -> OnRtnLock (submitted, then accepted with LockS
        and lock-position queries; unlock
 TC-02  lock errors: more than the free shares -> 99; on SZSE -> 100; unlocking more than the
        free locked shares -> 98
+TC-02b lock/unlock only in trading hours (A.10) with hours=exchange: before 9:15, in the lunch
+       break, after 15:00 and on a closed day -> 145 CTP:经纪公司非交易时段 (the reference names
+       no error; 145 is the closest in sopt_error.xml), nothing locked; SZSE keeps 100; 24x7
+       accepts at any time
 TC-03  SSE covered open (hedge '4') consumes locked shares (FrozenVolume), no margin; its short
        row is separate from a speculative short of the same call; no lock left -> 98; locked
        shares in use cannot be unlocked (98); covered close frees them, unlock then succeeds
@@ -92,6 +96,7 @@ MESSAGES = {  # verbatim from reference/sopt_error.xml
     100: "CTP:该交易所不支持锁定",
     115: "CTP:该合约未到行权日",
     139: "CTP:当前时间禁止行权",
+    145: "CTP:经纪公司非交易时段",
 }
 
 
@@ -186,6 +191,45 @@ def test_tc02_lock_errors(trader: Trader) -> None:
     assert lock_error(trader, "159919", 10000, exchange="SZSE") == error(100)
     lock_ok(trader, "510050", 10000)
     assert lock_error(trader, "510050", 20000, "2") == error(98)
+
+
+@pytest.mark.parametrize(
+    ("start", "open_"),
+    [("20261130T091000", False), ("20261130T091600", True), ("20261130T113500", False),
+     ("20261130T133000", True), ("20261130T151000", False), ("20261205T100000", False)],
+)  # fmt: skip
+def test_tc02b_lock_only_in_trading_hours(start: str, open_: bool) -> None:
+    trader = Trader(sim_url(unique_name("lockh"), seed=41, hours="exchange", start=start))
+    try:
+        if open_:
+            lock_ok(trader, "510050", 10000)
+            lock_ok(trader, "510050", 10000, "2")
+        else:
+            assert lock_error(trader, "510050", 10000) == error(145)
+            assert lock_error(trader, "510050", 10000, "2") == error(145)
+            assert lock_error(trader, "159919", 10000, exchange="SZSE") == error(100)
+            rows = trader.query("LockPosition", {"InstrumentID": "510050"})
+            assert all(row["Volume"] == 0 for row in rows)  # nothing locked
+    finally:
+        trader.close()
+
+
+def test_tc02b_lock_closes_with_the_market() -> None:
+    start = "20261130T145930"  # closing auction: still trading hours
+    trader = Trader(sim_url(unique_name("lockc"), seed=41, hours="exchange", start=start))
+    try:
+        lock_ok(trader, "510050", 20000)
+        trader.exchange.advance(40)  # 15:00:10
+        assert lock_error(trader, "510050", 10000, "2") == error(145)
+        assert lock_error(trader, "510050", 10000) == error(145)
+        assert lock_position(trader, "510050")[0] == 20000
+    finally:
+        trader.close()
+    anytime = Trader(sim_url(unique_name("lock24"), seed=41, start="20261130T200000"))
+    try:
+        lock_ok(anytime, "510050", 10000)  # hours=24x7: always continuous
+    finally:
+        anytime.close()
 
 
 def test_tc03_sse_covered_call(trader: Trader) -> None:

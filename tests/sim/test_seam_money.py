@@ -29,6 +29,8 @@ TC-06  closes: sell close of a long receives the premium and pays the close fee,
 TC-07  a pending close freezes the position volume (ShortFrozen on a long row, LongFrozen on a
        short row) and the premium/fee of a buy close; cancel releases it
 TC-08  partial fill of a pending buy: freeze released pro rata, the rest stays frozen
+TC-09  OptionValue: LastPrice x Position x unit on long and short rows alike (B.9.1); the
+       account's OptionValue is long minus short market value (B.9.2)
 =====  ==========================================================================================
 """
 
@@ -330,3 +332,23 @@ def test_tc08_partial_fill_releases_pro_rata(pair: tuple[Trader, Trader]) -> Non
     assert account["CashIn"] == pytest.approx(-2 * bid * UNIT)
     assert account["Commission"] == pytest.approx(2 * FEE_BUY_OPEN)
     check_identity(account)
+
+
+def test_tc09_option_value_of_long_and_short_rows(pair: tuple[Trader, Trader]) -> None:
+    trader, _ = pair
+    call, put = middle(trader, "SSE", "1"), middle(trader, "SSE", "2")
+    bought = trader.place(trader.order_req(call["InstrumentID"], call["AskPrice1"], volume=2))
+    sold = trader.place(trader.order_req(put["InstrumentID"], put["BidPrice1"], SELL, volume=3))
+    assert (bought["OrderStatus"], sold["OrderStatus"]) == ("0", "0")
+    long_row = trader.position(call["InstrumentID"], LONG)
+    short_row = trader.position(put["InstrumentID"], SHORT)
+    assert long_row is not None and short_row is not None
+    call_last = trader.depth(call["InstrumentID"])["LastPrice"]
+    put_last = trader.depth(put["InstrumentID"])["LastPrice"]
+    # B.9.1: LastPrice x Position x unit, on the short row too (a market value, not signed)
+    assert long_row["OptionValue"] == pytest.approx(call_last * 2 * UNIT)
+    assert short_row["OptionValue"] == pytest.approx(put_last * 3 * UNIT)
+    assert short_row["OptionValue"] > 0
+    # B.9.2: the account's OptionValue = long market value - short market value
+    account = trader.account()
+    assert account["OptionValue"] == pytest.approx((call_last * 2 - put_last * 3) * UNIT)

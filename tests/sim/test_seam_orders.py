@@ -68,6 +68,11 @@ TC-30  the listing (A.1, A.2, A.12) through ReqQryInstrument: the nine ETFs (Pro
 TC-31  position limits per underlying (A.8, exchange maxima by default): 5000 long lots
        including pending opens, then a buy-open -> 106; sell-opens (total 10000) and other
        underlyings still go; an order from another InvestorID than the session's -> 9
+TC-32  a match between two clients has ONE TradeID, the same on both sides' OnRtnTrade (B.3:
+       unique per exchange and direction): an incoming order against a resting one, and two
+       orders held through the pre-open pause that uncross at 9:30; the next match gets a
+       new TradeID; after a restart from the state file the stored TradeIDs are queried back
+       and a new match never reuses one
 =====  ==========================================================================================
 
 Resume types, flow control, injected disconnects, routing and same-seed determinism are covered
@@ -79,6 +84,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -952,3 +958,89 @@ def test_tc31_position_limits_and_foreign_investor(rich: tuple[Trader, Trader]) 
     assert trader.api.reqOrderInsert(foreign, reqid) == 0
     rsp = trader.spi.wait("onRspOrderInsert", where=lambda a: a[2] == reqid)[0]
     assert rsp[1] == error(9)
+
+
+# --- TC-32: one TradeID per match ------------------------------------------------------------
+
+
+def match_trades(
+    buyer: Trader, seller: Trader, buy: dict[str, Any], sell: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The single OnRtnTrade of each side of a one-lot match between ``buy`` and ``sell``."""
+    (bought,) = buyer.trades(buy["OrderSysID"], buy["ExchangeID"])
+    (sold,) = seller.trades(sell["OrderSysID"], sell["ExchangeID"])
+    return bought, sold
+
+
+def check_one_match(bought: dict[str, Any], sold: dict[str, Any]) -> str:
+    assert bought["TradeID"] and bought["TradeID"] == sold["TradeID"]
+    assert bought["ExchangeID"] == sold["ExchangeID"]
+    assert (bought["Direction"], sold["Direction"]) == (BUY, SELL)
+    assert (bought["Price"], bought["Volume"]) == (sold["Price"], sold["Volume"])
+    return str(bought["TradeID"])
+
+
+def cross(buyer: Trader, seller: Trader, iid: str, price: float) -> str:
+    """``buyer`` rests a one-lot bid at ``price``, ``seller`` hits it; returns the TradeID."""
+    resting = buyer.place(buyer.order_req(iid, price))
+    assert resting["OrderStatus"] == "3"
+    hit = seller.place(seller.order_req(iid, price, SELL))
+    assert hit["OrderStatus"] == "0"
+    buyer.sync()
+    filled = buyer.wait_order(resting["OrderRef"], ("0",))
+    return check_one_match(*match_trades(buyer, seller, filled, hit))
+
+
+def test_tc32_one_trade_id_per_match(rich: tuple[Trader, Trader]) -> None:
+    trader, other = rich
+    for exchange in ("SSE", "SZSE"):
+        depth = atm(trader, exchange)
+        iid, bid1 = depth["InstrumentID"], depth["BidPrice1"]
+        first = cross(trader, other, iid, bid1)
+        second = cross(other, trader, iid, bid1)  # roles swapped
+        assert first != second
+        rows = trader.query("Trade", {"InstrumentID": iid})
+        assert sorted(r["TradeID"] for r in rows) == sorted([first, second])
+
+
+def test_tc32_trade_id_of_orders_uncrossed_at_the_open() -> None:
+    address = sim_url(unique_name("uncross"), hours="exchange", start="20261130T092900")
+    buyer, seller = Trader(address), Trader(address, user="00002")
+    try:
+        depth = atm(buyer, "SSE")
+        iid = depth["InstrumentID"]
+        price = round((depth["BidPrice1"] + depth["AskPrice1"]) / 2, 4)
+        buy = buyer.place(buyer.order_req(iid, price))
+        sell = seller.place(seller.order_req(iid, price, SELL))
+        assert (buy["OrderStatus"], sell["OrderStatus"]) == ("3", "3")  # held in the pause
+        buyer.exchange.advance(60)  # 9:30: the two held orders meet each other
+        buy = buyer.wait_order(buy["OrderRef"], ("0",))
+        sell = seller.wait_order(sell["OrderRef"], ("0",))
+        check_one_match(*match_trades(buyer, seller, buy, sell))
+    finally:
+        buyer.close()
+        seller.close()
+
+
+def test_tc32_trade_ids_survive_a_restart(tmp_path: Path) -> None:
+    state = tmp_path / "tradeid.db"
+    name = unique_name("tid")
+    address = sim_url(name, capital=100_000_000, seed=23, state=state)
+    first, second = Trader(address), Trader(address, user="00002")
+    try:
+        depth = atm(first, "SZSE")
+        iid, bid1 = depth["InstrumentID"], depth["BidPrice1"]
+        before = cross(first, second, iid, bid1)
+    finally:
+        first.close()
+        second.close()
+    first, second = Trader(address), Trader(address, user="00002")
+    try:
+        for trader in (first, second):
+            (row,) = trader.query("Trade", {"TradeID": before})
+            assert row["InstrumentID"] == iid
+        after = cross(second, first, iid, first.depth(iid)["BidPrice1"])
+        assert after != before
+    finally:
+        first.close()
+        second.close()

@@ -84,6 +84,7 @@ from .rules import (
     check_volume,
     exercise_time_allowed,
     fee_action,
+    lock_allowed,
     margin_parts,
     matching_allowed,
     normalize_offset,
@@ -1390,12 +1391,14 @@ class SimCounter:
         for fill in result.fills:
             self._take(order.instrument_id, order.direction, fill)
             queueing = result.rest_price is not None or kind.rests
-            self._trade(order, fill.price, fill.volume, out, now, queueing=queueing)
+            # a match with a resting client order: one TradeID on both sides
+            shared = None if fill.resting_key is None else self._new_trade_id(info.exchange_id)
+            self._trade(order, fill.price, fill.volume, out, now, queueing, shared)
             oi = self._oi_effect(order, fill.volume)
             if fill.resting_key is not None:
                 other = self.orders[fill.resting_key]
                 book.reduce(other.key, fill.volume)
-                self._trade(other, fill.price, fill.volume, out, now, queueing=True)
+                self._trade(other, fill.price, fill.volume, out, now, True, shared)
                 oi = (oi + self._oi_effect(other, fill.volume)) // 2
             self._record_trade(order.instrument_id, fill.price, fill.volume, oi)
         if result.rest_price is not None and order.remaining > 0:
@@ -1432,8 +1435,12 @@ class SimCounter:
         out: list[Outgoing],
         now: datetime,
         queueing: bool,
+        trade_id: str | None = None,
     ) -> None:
-        """Apply a fill of ``volume`` at ``price``: order state, money, position, pushes."""
+        """Apply a fill of ``volume`` at ``price``: order state, money, position, pushes.
+
+        ``trade_id``: the match's TradeID when the other side is a client order too (both
+        sides of one match share it, as on the exchange); None draws a new one."""
         info = self.instruments[order.instrument_id]
         account = self.accounts[order.investor_id]
         self._freeze(order, -1, volume, filled=True)
@@ -1496,15 +1503,25 @@ class SimCounter:
             status, msg = C.THOST_FTDC_OST_PartTradedNotQueueing, "部分成交"
         data = self._update(order, now, OrderStatus=status, StatusMsg=msg)
         self._push(out, order.investor_id, "onRtnOrder", data)
-        trade = self._trade_data(order, info, price, volume, now)
+        trade = self._trade_data(order, info, price, volume, now, trade_id)
         self.trades.setdefault(order.investor_id, []).append(trade)
         self._touch("trade", f"{order.investor_id}|{trade['SequenceNo']:012d}", trade)
         self._push(out, order.investor_id, "onRtnTrade", trade)
         if order.quote_key and order.remaining == 0:
             self._quote_side_done(order, now, out)
 
+    def _new_trade_id(self, exchange_id: str) -> str:
+        """The next TradeID of ``exchange_id``: one per match (not per side), persisted."""
+        return str(self._next(f"tradeid:{exchange_id}"))
+
     def _trade_data(
-        self, order: Order, info: InstrumentInfo, price: float, volume: int, now: datetime
+        self,
+        order: Order,
+        info: InstrumentInfo,
+        price: float,
+        volume: int,
+        now: datetime,
+        trade_id: str | None = None,
     ) -> Data:
         data = order.data
         return {
@@ -1514,7 +1531,7 @@ class SimCounter:
             "OrderRef": order.order_ref,
             "UserID": data["UserID"],
             "ExchangeID": info.exchange_id,
-            "TradeID": str(self._next(f"tradeid:{info.exchange_id}")),
+            "TradeID": trade_id or self._new_trade_id(info.exchange_id),
             "Direction": order.direction,
             "OrderSysID": data["OrderSysID"],
             "ParticipantID": data["ParticipantID"],
@@ -1651,9 +1668,10 @@ class SimCounter:
                 continue
             for buy_key, sell_key, price, volume in uncross_clients(book):
                 oi = 0
+                shared = self._new_trade_id(self.instruments[iid].exchange_id)
                 for key in (buy_key, sell_key):
                     book.reduce(key, volume)
-                    self._trade(self.orders[key], price, volume, out, now, queueing=True)
+                    self._trade(self.orders[key], price, volume, out, now, True, shared)
                     oi += self._oi_effect(self.orders[key], volume)
                 self._record_trade(iid, price, volume, oi // 2)
             if not len(book):
@@ -1887,6 +1905,10 @@ class SimCounter:
                 raise Rejected(E.INSTRUMENT_NOT_FOUND)
             if info.exchange_id == SZSE:
                 raise Rejected(E.NOT_SUPPORT_LOCK)
+            if not lock_allowed(self._phase(now)):
+                # sopt-rules.md A.10 names no error for a lock outside trading hours; 145 is
+                # the closest SOPT error (sopt_error.xml BROKER_BREAK_SECTION)
+                raise Rejected(E.BROKER_BREAK_SECTION)
             volume = int(req.get("Volume", 0) or 0)
             if volume <= 0:
                 raise Rejected(E.VOLUME_NOTSUPPORT)
@@ -2446,7 +2468,9 @@ class SimCounter:
                     "ExchangeID": row.exchange_id,
                     "YdStrikeFrozen": min(row.strike_frozen, row.yd_position),
                     "InvestUnitID": "",
-                    "OptionValue": mark * unit * row.position * (1 if long_row else -1),
+                    # sopt-rules.md B.9.1: LastPrice x Position x unit on long and short rows
+                    # alike; the account's OptionValue subtracts the shorts (B.9.2)
+                    "OptionValue": mark * unit * row.position,
                 }
             )
         for stock in sorted(self.stocks.values(), key=lambda s: s.key):

@@ -332,6 +332,13 @@ def cancel_allowed(phase: Phase, t: time) -> bool:
     return not (phase == Phase.CLOSE_AUCTION and t >= time(14, 59))
 
 
+def lock_allowed(phase: Phase) -> bool:
+    """Lock/unlock (ReqLockInsert) only in trading hours: 9:15-11:30 and 13:00-15:00 of a
+    trading day (sopt-rules.md A.10 "accepted during trading hours"); not before the opening
+    auction, in the lunch break or after the close."""
+    return phase not in (Phase.BEFORE_OPEN, Phase.BREAK, Phase.CLOSED)
+
+
 EXERCISE_WINDOWS: dict[str, tuple[tuple[time, time], ...]] = {
     SSE: ((time(9, 15), time(9, 25)), (time(9, 30), time(11, 30)), (time(13, 0), time(15, 30))),
     SZSE: ((time(9, 15), time(11, 30)), (time(13, 0), time(15, 30))),

@@ -292,7 +292,9 @@ def test_clients_trade_with_each_other(h: Harness) -> None:
     sell_trade = [t for t in trades(out) if t["InvestorID"] == "A1"][0]
     buy_trade = [t for t in trades(out) if t["InvestorID"] == "B1"][0]
     assert sell_trade["Price"] == buy_trade["Price"] == 0.0501
-    assert sell_trade["TradeID"] != buy_trade["TradeID"]
+    # one match, one TradeID on both sides (sopt-rules.md B.3: unique per exchange and direction)
+    assert sell_trade["TradeID"] == buy_trade["TradeID"]
+    assert (sell_trade["Direction"], buy_trade["Direction"]) == (SELL, BUY)
     assert h.position(a, c, "3")["Position"] == 2
     assert h.position(b, c, "2")["Position"] == 2
     assert h.market.taken == []  # nothing taken from the synthetic book

@@ -20,6 +20,7 @@ from vnpy_ctpsopt.sim.rules import (
     check_volume,
     exercise_time_allowed,
     fee_action,
+    lock_allowed,
     margin_parts,
     normalize_offset,
     on_tick,
@@ -158,6 +159,16 @@ def test_phases() -> None:
     assert not cancel_allowed(Phase.OPEN_AUCTION_NO_CANCEL, time(9, 21))
     assert cancel_allowed(Phase.CLOSE_AUCTION, time(14, 58))
     assert not cancel_allowed(Phase.CLOSE_AUCTION, time(14, 59, 30))
+
+
+@pytest.mark.parametrize(
+    ("clock", "allowed"),
+    [(time(9, 14, 59), False), (time(9, 15), True), (time(9, 27), True), (time(11, 29), True),
+     (time(11, 30), False), (time(12, 59), False), (time(13, 0), True), (time(14, 59, 59), True),
+     (time(15, 0), False), (time(20, 0), False)],
+)  # fmt: skip
+def test_lock_only_in_trading_hours(clock: time, allowed: bool) -> None:
+    assert lock_allowed(phase_at(clock)) is allowed
 
 
 def test_exercise_windows() -> None:
