@@ -55,7 +55,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -64,10 +64,13 @@ from . import errors as E
 from .matching import (
     BUY,
     SELL,
+    AuctionOrder,
     Fill,
     Resting,
     RestingBook,
+    call_auction,
     cross_resting,
+    market_auction_orders,
     match_incoming,
     uncross_clients,
 )
@@ -430,7 +433,9 @@ class Order:
     seq: int = 0
     quote_key: int = 0
     held: bool = False
-    """Resting since a phase without matching (auction, pause): it meets the book as a taker."""
+    """Resting since a phase without matching (call auction, 9:25-9:30 pause, lunch break):
+    the opening auction uncrosses those entered before 9:25; the others meet the book as takers
+    at the next continuous step."""
 
     @property
     def remaining(self) -> int:
@@ -583,7 +588,8 @@ class SimCounter:
         self.store = store
         self._clock = clock
         self._last_now: datetime | None = None
-        self._close_matched = ""  # trading day whose closing auction was matched
+        self._open_matched = ""  # trading day whose opening auction was uncrossed
+        self._close_matched = ""  # trading day whose closing auction was uncrossed
         source = instruments if instruments is not None else _attr(market, "instruments")
         self.instruments: dict[str, InstrumentInfo] = {}
         self._load_instruments(source)
@@ -1650,18 +1656,19 @@ class SimCounter:
     def on_market(self, now: datetime) -> list[Outgoing]:
         """After the market advanced to ``now``: in continuous trading, crossed client orders
         trade with each other, then resting orders the refreshed book crosses are filled at their
-        own price, limited by displayed volume. With exchange hours, orders held through an
-        auction or pause meet the book at the next continuous step (opening, after lunch), and
-        every resting order once at the close (closing auction, first step after 15:00); they
-        trade there at the book's prices, as the auction's incoming orders, not at their limit."""
+        own price, limited by displayed volume. With exchange hours, the opening call auction
+        is uncrossed at the first step from 9:25 and the closing one at the first step from
+        15:00 (``_call_auction``); orders held through the 9:25-9:30 pause or the lunch break
+        meet the book at the next continuous step at the book's prices, as incoming orders."""
         self._last_now = now
         out: list[Outgoing] = []
         phase = self._phase(now)
-        closing = not matching_allowed(phase)
-        if closing:
-            if phase != Phase.CLOSED or self._close_matched == self.trading_day:
-                return out
-            self._close_matched = self.trading_day
+        if self.config.hours == "exchange":
+            self._auctions(now, phase, out)
+        if not matching_allowed(phase):
+            if out:
+                self._commit()
+            return out
         for iid in list(self.books):
             book = self.books[iid]
             if not len(book):
@@ -1676,7 +1683,7 @@ class SimCounter:
                 self._record_trade(iid, price, volume, oi // 2)
             if not len(book):
                 continue
-            takers = {k for k in book.by_key if closing or self.orders[k].held}
+            takers = {k for k in book.by_key if self.orders[k].held}
             for key in takers:  # from now on ordinary resting orders
                 self.orders[key].held = False
                 self._touch("order", key, self.orders[key])
@@ -1692,6 +1699,94 @@ class SimCounter:
                 self._record_trade(iid, fill.price, fill.volume, oi)
         self._commit()
         return out
+
+    def _auctions(self, now: datetime, phase: Phase, out: list[Outgoing]) -> None:
+        """Run the day's opening auction (first step from 9:25; its orders are the held ones
+        entered before 9:25) and closing auction (first step from 15:00 of the trading day; every
+        resting order) once each."""
+        today = now.strftime("%Y%m%d")
+        if today != self.trading_day:
+            return
+        t = now.time()
+        if t >= time(9, 25) and phase != Phase.CLOSED and self._open_matched != today:
+            self._open_matched = today
+            for iid in list(self.books):
+                keys = [
+                    k
+                    for k in self.books[iid].by_key
+                    if self.orders[k].held
+                    and str(self.orders[k].data.get("InsertTime", "")) < "09:25:00"
+                ]
+                if keys:
+                    self._call_auction(iid, keys, now, out, closing=False)
+        if t >= time(15, 0) and phase == Phase.CLOSED and self._close_matched != today:
+            self._close_matched = today
+            for iid in list(self.books):
+                keys = list(self.books[iid].by_key)
+                if keys:
+                    self._call_auction(iid, keys, now, out, closing=True)
+
+    def _call_auction(
+        self, iid: str, keys: list[int], now: datetime, out: list[Outgoing], closing: bool
+    ) -> None:
+        """Uncross the call auction of ``iid`` over the client orders ``keys`` and the market's
+        book at this instant (its five levels as limit orders): one price for every match
+        (matching.call_auction; reference: the previous settlement at the open, the last price
+        at the close), fills through ``_trade`` (one TradeID per client-client match), the
+        price published as the day's open/close. The rest stays as ordinary resting orders."""
+        book = self.books[iid]
+        info = self.instruments[iid]
+        bids, asks = self._market_book(iid)
+        orders = [
+            AuctionOrder(k, o.direction, o.price, o.remaining, o.seq)
+            for k in keys
+            for o in (book.by_key[k],)
+        ]
+        orders.extend(market_auction_orders(bids, asks))
+        reference = self._auction_reference(iid, closing)
+        result = call_auction(orders, reference, info.tick or 0.0001)
+        for key in keys:
+            self.orders[key].held = False
+            self._touch("order", key, self.orders[key])
+        if result.price is None:
+            return
+        price = result.price
+        for match in result.matches:
+            clients = [o.key for o in (match.buy, match.sell) if o.key is not None]
+            if not clients:
+                continue
+            shared = self._new_trade_id(info.exchange_id) if len(clients) == 2 else None
+            oi = 0
+            for side in (match.buy, match.sell):
+                if side.key is None:
+                    taker = SELL if side.direction == BUY else BUY
+                    self._take(iid, taker, Fill(price, match.volume, None, side.price))
+                    continue
+                order = self.orders[side.key]
+                book.reduce(order.key, match.volume)
+                self._trade(order, price, match.volume, out, now, True, shared)
+                oi += self._oi_effect(order, match.volume)
+            self._record_trade(iid, price, match.volume, oi // len(clients))
+        publish = getattr(self.market, "auction_price", None)
+        if publish is not None:
+            publish(iid, price, closing)
+
+    def _auction_reference(self, iid: str, closing: bool) -> float:
+        """Tie-break reference of a call auction: the previous settlement at the open; the
+        latest price (last trade, else the previous close) at the close, else the model value."""
+        if not closing:
+            return self._pre_settle(iid)
+        for name in ("last_price", "theo"):
+            getter = getattr(self.market, name, None)
+            if getter is None:
+                continue
+            try:
+                value = float(getter(iid))
+            except (KeyError, ValueError):
+                continue
+            if value > 0:
+                return value
+        return self._pre_settle(iid)
 
     # --- exercise --------------------------------------------------------------------------
     def exec_order_insert(self, session: SessionRef, req: Data, reqid: int) -> list[Outgoing]:

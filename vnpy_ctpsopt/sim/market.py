@@ -24,9 +24,10 @@ Model (all vectorised with numpy; no per-instrument Python work in ``advance``):
   the next one.
 
 Snapshots are CThostFtdcDepthMarketDataField dicts with the real front's conventions: empty
-book levels, Open/High/Low before the first trade and Pre/CurrDelta are DBL_MAX; ClosePrice and
-SettlementPrice are 0 until the day is settled (vnpy_sopt reads ``ClosePrice > 0`` as "market
-closed"); LastPrice is the previous close until the first trade.
+book levels, Open/High/Low before the first trade and Pre/CurrDelta are DBL_MAX; ClosePrice is 0
+until the closing call auction traded (its price) or the day is settled, SettlementPrice 0 until
+the day is settled (vnpy_sopt reads ``ClosePrice > 0`` as "market closed"); LastPrice is the
+previous close until the first trade.
 
 Not thread-safe: the owner serialises calls. Instances share nothing (no module state).
 """
@@ -606,6 +607,16 @@ class SimMarket:
             np.array([float(open_interest_delta)]),
         )
 
+    def auction_price(self, instrument_id: str, price: float, closing: bool) -> None:
+        """The counter's call auction traded at ``price``: the day's open (opening auction) or
+        close (closing auction, published as ClosePrice from now on)."""
+        row = self._idx[instrument_id]
+        if closing:
+            self._close[row] = float(price)
+        else:
+            self._open[row] = float(price)
+        self._rows = None
+
     def limits(self, instrument_id: str) -> tuple[float, float]:
         """(lower, upper) price limits of the day."""
         row = self._idx[instrument_id]
@@ -730,8 +741,9 @@ class SimMarket:
         """Close the day: settlement prices of every instrument (id -> price).
 
         Options settle at the model value on the tick, inside the limits (at least one tick);
-        ETFs at their close (last trade, else the spot on the tick). ClosePrice is the last
-        trade, else the settlement. Idempotent; the market stops moving until ``roll``.
+        ETFs at their close (last trade, else the spot on the tick). ClosePrice is the closing
+        auction's price, else the last trade, else the settlement. Idempotent; the market stops
+        moving until ``roll``.
         """
         if not self._settled:
             tick = self._tick
@@ -740,7 +752,8 @@ class SimMarket:
             settle = np.where(self._is_opt, model, np.where(np.isnan(self._last), model,
                                                             self._last))  # fmt: skip
             self._settle = np.round(settle, 4)
-            self._close = np.where(np.isnan(self._last), self._settle, self._last)
+            last = np.where(np.isnan(self._last), self._settle, self._last)
+            self._close = np.where(np.isnan(self._close), last, self._close)
             self._settled = True
             self._rows = None
         return {inst.instrument_id: float(self._settle[i]) for i, inst in enumerate(self._insts)}

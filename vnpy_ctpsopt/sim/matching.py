@@ -280,3 +280,136 @@ def uncross_clients(resting: RestingBook) -> list[tuple[int, int, float, int]]:
         if ask[2] == 0:
             j += 1
     return trades
+
+
+# --- call auctions ---------------------------------------------------------------------------
+# A market order of the synthetic book sorts after every client order at its price.
+MARKET_SEQ = 1 << 62
+
+
+@dataclass(frozen=True)
+class AuctionOrder:
+    """One order of a call auction: a client order (``key`` = the counter's order key) or a
+    level of the synthetic market's book (``key`` None; ``price`` is the level's price)."""
+
+    key: int | None
+    direction: str
+    price: float
+    volume: int
+    seq: int
+
+
+@dataclass(frozen=True)
+class AuctionMatch:
+    """``volume`` traded between ``buy`` and ``sell`` at the auction price."""
+
+    buy: AuctionOrder
+    sell: AuctionOrder
+    volume: int
+
+
+@dataclass
+class AuctionResult:
+    """Outcome of a call auction: ``price`` None when nothing crosses (``volume`` 0)."""
+
+    price: float | None = None
+    volume: int = 0
+    matches: list[AuctionMatch] = field(default_factory=list)
+
+
+def market_auction_orders(bids: Levels, asks: Levels) -> list[AuctionOrder]:
+    """The synthetic market's auction interest: its displayed levels as limit orders, after
+    every client order at the same price."""
+    orders: list[AuctionOrder] = []
+    for direction, levels in ((BUY, bids), (SELL, asks)):
+        for i, (price, volume) in enumerate(levels):
+            if volume > 0:
+                orders.append(
+                    AuctionOrder(None, direction, float(price), int(volume), MARKET_SEQ + i)
+                )
+    return orders
+
+
+def auction_price(
+    orders: Sequence[AuctionOrder], reference: float, tick: float = 0.0001
+) -> tuple[float | None, int]:
+    """(price, volume) of a single-price call auction over ``orders`` (limit orders).
+
+    The price maximises the executed volume min(buy volume at or above it, sell volume at or
+    below it); ties: the smallest imbalance |buy - sell| at that price, then the price closest
+    to ``reference`` (SSE option trading rules as recalled, unverified: the previous
+    settlement for the opening auction, the latest trade price for the closing one), then the
+    higher price (arbitrary, documented in docs/sim-front.md). The candidates are the
+    orders' prices plus ``reference`` (on the tick, when > 0): between two neighbouring order
+    prices the volume and imbalance are constant, so the reference is the only interior price
+    that can win. (None, 0) when nothing crosses.
+    """
+    buys = [
+        (round(o.price / tick), o.volume) for o in orders if o.direction == BUY and o.volume > 0
+    ]
+    sells = [
+        (round(o.price / tick), o.volume) for o in orders if o.direction != BUY and o.volume > 0
+    ]
+    if not buys or not sells:
+        return None, 0
+    ref = round(reference / tick) if reference > 0 else None
+    candidates = {t for t, _ in buys} | {t for t, _ in sells}
+    if ref is not None:
+        candidates.add(ref)
+    best: tuple[int, int, int, int] | None = None
+    best_volume = 0
+    for t in candidates:
+        demand = sum(v for p, v in buys if p >= t)
+        supply = sum(v for p, v in sells if p <= t)
+        volume = min(demand, supply)
+        if volume <= 0:
+            continue
+        distance = abs(t - ref) if ref is not None else 0
+        rank = (-volume, abs(demand - supply), distance, -t)
+        if best is None or rank < best:
+            best, best_volume = rank, volume
+    if best is None:
+        return None, 0
+    return round(-best[3] * tick, 10), best_volume
+
+
+def call_auction(
+    orders: Sequence[AuctionOrder], reference: float, tick: float = 0.0001
+) -> AuctionResult:
+    """Uncross a call auction: every order crossing the auction price (see ``auction_price``)
+    trades at that one price; on each side the executed volume goes to the better price first,
+    then the earlier order (``seq``), so only the marginal orders at the price trade partly.
+    Matches pair the two sides in that priority order. Nothing is mutated."""
+    price, volume = auction_price(orders, reference, tick)
+    result = AuctionResult(price, volume)
+    if price is None:
+        return result
+    buys = sorted(
+        (o for o in orders if o.direction == BUY and o.volume > 0 and crosses(BUY, o.price, price)),
+        key=lambda o: (-o.price, o.seq),
+    )
+    sells = sorted(
+        (
+            o
+            for o in orders
+            if o.direction != BUY and o.volume > 0 and crosses(SELL, o.price, price)
+        ),
+        key=lambda o: (o.price, o.seq),
+    )
+    i = j = 0
+    buy_left = buys[0].volume
+    sell_left = sells[0].volume
+    left = volume
+    while left > 0:
+        take = min(buy_left, sell_left, left)
+        result.matches.append(AuctionMatch(buys[i], sells[j], take))
+        left -= take
+        buy_left -= take
+        sell_left -= take
+        if left and not buy_left:
+            i += 1
+            buy_left = buys[i].volume
+        if left and not sell_left:
+            j += 1
+            sell_left = sells[j].volume
+    return result

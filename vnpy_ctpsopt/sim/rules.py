@@ -320,8 +320,8 @@ def order_accepted(phase: Phase, kind: OrderKind) -> bool:
 
 
 def matching_allowed(phase: Phase) -> bool:
-    """Continuous matching happens only in the continuous phase (auctions are not matched
-    separately: held orders meet the book when continuous trading starts)."""
+    """Continuous matching happens only in the continuous phase (the call auctions are
+    uncrossed once, at 9:25 and 15:00, by the counter's matching.call_auction)."""
     return phase == Phase.CONTINUOUS
 
 

@@ -69,6 +69,7 @@ class BookMarket:
     trades: list[tuple[str, float, int]] = field(default_factory=list)
     open_interest: dict[str, int] = field(default_factory=dict)
     rolled_with: list[tuple[date, int]] = field(default_factory=list)
+    auctions: list[tuple[str, float, bool]] = field(default_factory=list)
 
     def set_book(self, iid: str, bids: Levels, asks: Levels) -> None:
         self.books[iid] = (list(bids), list(asks))
@@ -88,6 +89,9 @@ class BookMarket:
     def record_trade(self, iid: str, price: float, volume: int, oi_delta: int) -> None:
         self.trades.append((iid, price, volume))
         self.open_interest[iid] = self.open_interest.get(iid, 0) + oi_delta
+
+    def auction_price(self, iid: str, price: float, closing: bool) -> None:
+        self.auctions.append((iid, price, closing))
 
     def last_price(self, iid: str) -> float:
         for trade in reversed(self.trades):

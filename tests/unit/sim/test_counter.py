@@ -602,7 +602,8 @@ def test_exchange_hours_phases() -> None:
     clock.now = datetime(2026, 12, 21, 9, 30)
     out = h.counter.on_market(clock.now)
     h.check()
-    # held through the auction: trades at the book's ask 0.0502, not at its limit 0.0503
+    # the opening auction (uncrossed at the first step from 9:25) against the book's asks:
+    # 0.0502 executes 1 lot with the smallest imbalance (4), not its limit 0.0503 (imbalance 10)
     assert [(t["Price"], t["Volume"]) for t in trades(out)] == [(0.0502, 1)]
     clock.now = datetime(2026, 12, 21, 14, 59, 30)
     h.order(s, c, BUY, OPEN, 0.0400, 1, ref="60")
@@ -641,8 +642,10 @@ def test_held_orders_meet_the_book_at_its_prices() -> None:
     clock.now = datetime(2026, 12, 21, 15, 0)
     out = h.counter.on_market(clock.now)
     h.check()
-    # the close matches every resting order at the book's prices
-    assert [(t["OrderRef"], t["Price"]) for t in trades(out)] == [("4", 0.0492), ("3", 0.0493)]
+    # the closing auction uncrosses every resting order at one price: 0.0493 executes 2 lots
+    # with no imbalance (0.0492: 1 lot; 0.0494: imbalance 1); the better bid "4" comes first
+    assert [(t["OrderRef"], t["Price"]) for t in trades(out)] == [("4", 0.0493), ("3", 0.0493)]
+    assert h.market.taken[-2:] == [(c, "ask", 0.0492, 1), (c, "ask", 0.0493, 1)]
 
 
 # --- quotes and requests for quote ---------------------------------------------------------
@@ -852,9 +855,46 @@ def test_closing_auction_orders_match_at_the_close() -> None:
     assert h.counter.on_market(datetime(2026, 12, 21, 14, 59)) == []
     out = h.counter.on_market(datetime(2026, 12, 21, 15, 0, 1))
     h.check(out)
-    assert sum(t["Volume"] for t in trades(out)) == 2
+    # the closing auction: 2 lots at 0.0502 (imbalance 3) and at 0.0503 (imbalance 9)
+    assert [(t["Price"], t["Volume"]) for t in trades(out)] == [(0.0502, 2)]
+    assert h.market.auctions == [(c, 0.0502, True)]  # published as the close
     h.order(s, c, BUY, OPEN, 0.0503, 1)  # after the close: exchange reject
     assert h.counter.on_market(datetime(2026, 12, 21, 15, 0, 2)) == []  # matched once only
+
+
+def test_opening_auction_uncrosses_clients_and_the_book_at_925() -> None:
+    clock = Clock(datetime(2026, 12, 21, 9, 16))
+    h = Harness(CounterConfig(hours="exchange"), clock=clock)
+    buyer, seller = h.login("1001"), h.login("1002")
+    c = h.names["sse_call"]  # bids 0.0500 (10) down, asks 0.0502 (5), 0.0503 (6), ...
+    h.order(buyer, c, BUY, OPEN, 0.0503, 8, ref="1")
+    clock.now = datetime(2026, 12, 21, 9, 18)
+    h.order(seller, c, SELL, OPEN, 0.0501, 2, ref="2")
+    assert h.counter.on_market(datetime(2026, 12, 21, 9, 24, 59)) == []
+    clock.now = datetime(2026, 12, 21, 9, 25)
+    out = h.counter.on_market(clock.now)
+    h.check(out)
+    # 0.0501: 2 lots; 0.0502: 7; 0.0503: 8 (max): the seller's 2, the book's 0.0502 (5) and
+    # one lot of 0.0503, all at 0.0503; the client-client match has one TradeID on both sides
+    rows = [(t["InvestorID"], t["Direction"], t["Price"], t["Volume"]) for t in trades(out)]
+    assert rows == [
+        ("1001", BUY, 0.0503, 2),
+        ("1002", SELL, 0.0503, 2),
+        ("1001", BUY, 0.0503, 5),
+        ("1001", BUY, 0.0503, 1),
+    ]
+    ids = [t["TradeID"] for t in trades(out)]
+    assert ids[0] == ids[1] and len(set(ids)) == 3
+    assert h.market.taken == [(c, "ask", 0.0502, 5), (c, "ask", 0.0503, 1)]
+    assert h.market.auctions == [(c, 0.0503, False)]
+    clock.now = datetime(2026, 12, 21, 9, 26)
+    h.order(buyer, c, BUY, OPEN, 0.0510, 1, ref="3")  # the pause: held, not in the auction
+    assert h.counter.on_market(clock.now) == []  # the auction runs once
+    clock.now = datetime(2026, 12, 21, 9, 30)
+    out = h.counter.on_market(clock.now)
+    h.check(out)
+    # held through the pause: meets the book at 9:30 at the best remaining ask
+    assert [(t["OrderRef"], t["Price"], t["Volume"]) for t in trades(out)] == [("3", 0.0503, 1)]
 
 
 def test_order_rate_limit() -> None:

@@ -210,6 +210,30 @@ def test_record_trade_consistency(chain: list[SimInstrument]) -> None:
         market.record_trade(iid, 0.05, 0, 0)
 
 
+def test_auction_prices_are_the_open_and_the_close(chain: list[SimInstrument]) -> None:
+    market = SimMarket(chain, 8, DAY, START, activity=0.0)
+    now = _run(market, 2)
+    iid = _option(chain, "510050C2612M03200").instrument_id
+    market.record_trade(iid, 0.0520, 1, 0)  # an earlier trade set the open
+    market.record_trade(iid, 0.0515, 2, 0)
+    market.auction_price(iid, 0.0515, closing=False)
+    snap = market.snapshot(iid, now)
+    assert (snap["OpenPrice"], snap["ClosePrice"]) == (0.0515, 0.0)
+    market.auction_price(iid, 0.0517, closing=True)
+    market.record_trade(iid, 0.0519, 1, 0)  # a later trade does not move the close
+    assert market.snapshot(iid, now)["ClosePrice"] == 0.0517
+    restored = SimMarket.from_state_dict(chain, market.state_dict())
+    market.settle()
+    restored.settle()
+    for m in (market, restored):
+        snap = m.snapshot(iid, now)
+        assert (snap["OpenPrice"], snap["ClosePrice"], snap["LastPrice"]) == (
+            0.0515,
+            0.0517,
+            0.0519,
+        )
+
+
 def test_background_trades_move_volume_and_prices(chain: list[SimInstrument]) -> None:
     market = SimMarket(chain, 6, DAY, START)
     now = _run(market, 200)
