@@ -1666,7 +1666,7 @@ class SimCounter:
         if self.config.hours == "exchange":
             self._auctions(now, phase, out)
         if not matching_allowed(phase):
-            if out:
+            if out or self._dirty:  # an auction ran
                 self._commit()
             return out
         for iid in list(self.books):
