@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
-from counter_kit import Harness, orders, trades
+from counter_kit import Clock, Harness, orders, trades
 
+from vnpy_ctpsopt.sim.counter import CounterConfig
 from vnpy_ctpsopt.sim.store import SimStore
 
 BUY, SELL, OPEN, CLOSE = "0", "1", "0", "1"
@@ -206,3 +208,23 @@ def test_restart_after_expiry_settles_delisted_contracts(tmp_path: Path) -> None
     assert later.position(s, call, "3") == {}
     assert later.position(s, "510050", "2")["Position"] == 100_000 - 10_000  # assigned
     assert later.account(s)["CurrMargin"] == 0.0
+
+
+def test_a_restart_during_the_opening_auction_keeps_its_orders(tmp_path: Path) -> None:
+    path = tmp_path / "auction.db"
+    clock = Clock(datetime(2026, 12, 21, 9, 16))
+    h = Harness(CounterConfig(hours="exchange"), store=SimStore(path), clock=clock)
+    buyer, seller = h.login("1001"), h.login("1002")
+    call = h.names["sse_call"]  # bids 0.0500 down, asks 0.0502 up
+    h.order(buyer, call, BUY, OPEN, 0.0501, 2, ref="1")
+    h.order(seller, call, SELL, OPEN, 0.0501, 1, ref="2")
+    h.counter.store.close()
+    clock.now = datetime(2026, 12, 21, 9, 25)
+    again = Harness(CounterConfig(hours="exchange"), store=SimStore(path), clock=clock)
+    out = again.counter.on_market(clock.now)
+    again.check(out)
+    # both orders are still the auction's: one lot at 0.0501, one TradeID on both sides
+    rows = [(t["InvestorID"], t["Price"], t["Volume"], t["TradeID"]) for t in trades(out)]
+    assert [r[:3] for r in rows] == [("1001", 0.0501, 1), ("1002", 0.0501, 1)]
+    assert rows[0][3] == rows[1][3]
+    again.counter.store.close()
