@@ -35,7 +35,23 @@ if [ "$(uname -s)" = Linux ] && ! have_locale; then
   fi
 fi
 
-# 2. The virtual environment and the package.
+# 2. What the tests and the Trader window use from Debian: a PostgreSQL server (the recorder's
+#    tests start it with a throw-away data folder) and a CJK font (Chinese in Qt screenshots).
+have_pg() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; }
+have_cjk_font() { fc-list 2>/dev/null | grep -qi -E 'wqy|noto sans cjk|noto serif cjk'; }
+if [ "$(uname -s)" = Linux ] && command -v apt-get >/dev/null 2>&1 && as_root true 2>/dev/null; then
+  missing=()
+  have_pg || missing+=(postgresql)
+  have_cjk_font || missing+=(fonts-wqy-microhei fontconfig)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "== 安装 ${missing[*]} (测试与界面截图需要)"
+    as_root apt-get update -qq || true
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+      || echo "!! 未能安装 ${missing[*]}：PostgreSQL 测试将失败（CI）或跳过，截图中文可能显示为方块"
+  fi
+fi
+
+# 3. The virtual environment and the package.
 if [ ! -x "$VENV/bin/python" ]; then
   echo "== 创建虚拟环境 $VENV"
   if ! "$PYTHON" -m venv "$VENV" 2>/dev/null; then
