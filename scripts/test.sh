@@ -5,7 +5,8 @@ cd "$(dirname "$0")/.."
 bash scripts/install.sh
 export TZ=Asia/Shanghai
 set +e
-.venv/bin/python -m pytest "$@"
+# Two workers (pytest-xdist) on CI's two cores; PYTEST_WORKERS=0 runs in one process.
+.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" "$@"
 rc=$?
 set -e
 if [ "$rc" = 5 ]; then
