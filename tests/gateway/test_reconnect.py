@@ -11,7 +11,12 @@ from .harness import Harness, counter_rows, exchange_of, poll, positions_agree
 
 
 def counter_trades(sim: str, user: str) -> dict[str, float]:
-    return {str(r["TradeID"]).strip(): r["Volume"] for r in counter_rows(sim, user, "trade")}
+    """The counter's trades keyed as the gateway names them: ExchangeID_TradeID_B|S."""
+    side = {"0": "B", "1": "S"}
+    return {
+        f"{r['ExchangeID']}_{str(r['TradeID']).strip()}_{side[r['Direction']]}": r["Volume"]
+        for r in counter_rows(sim, user, "trade")
+    }
 
 
 @pytest.mark.parametrize("resume", ["QUICK", "RESTART", "RESUME"])

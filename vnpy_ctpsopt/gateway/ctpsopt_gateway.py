@@ -87,6 +87,7 @@ from .parsing import (
     parse_trade,
     rejected_order,
     split_orderid,
+    trade_key,
 )
 from .state import (
     ContractCache,
@@ -1137,10 +1138,7 @@ class CtpsoptTdSession(TdSpi, _Session):
         exchange: Exchange | None = self._exchange_of(data)
         if exchange is None:
             return None
-        tradeid: str = str(data.get("TradeID", "")).strip()
-        if not self.book.is_new_trade(
-            data.get("ExchangeID", ""), tradeid, data.get("Direction", "")
-        ):
+        if not self.book.is_new_trade(*trade_key(data, exchange)):
             return None
         return parse_trade(data, exchange, orderid, self.gateway_name)
 

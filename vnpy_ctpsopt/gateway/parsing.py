@@ -394,16 +394,45 @@ def parse_order(
     return order
 
 
+# Direction letter of a vn.py trade id (see make_tradeid).
+TRADE_SIDE_LETTERS: dict[str, str] = {c.THOST_FTDC_D_Buy: "B", c.THOST_FTDC_D_Sell: "S"}
+
+
+def trade_key(data: Mapping[str, Any], exchange: Exchange) -> tuple[str, str, str]:
+    """(ExchangeID, TradeID, Direction) of a CThostFtdcTradeField dict: the identity of a trade.
+
+    TradeIDs are numbered by each exchange, and both sides of a match between two of the
+    account's orders share one, so only the triple is unique. The record's ExchangeID is used,
+    or ``exchange`` when the record leaves it empty."""
+    return (
+        str(data.get("ExchangeID", "") or exchange.value),
+        str(data["TradeID"]).strip(),
+        str(data.get("Direction", "")),
+    )
+
+
+def make_tradeid(key: tuple[str, str, str]) -> str:
+    """vn.py trade id of a trade key: ``{ExchangeID}_{TradeID}_{B|S}`` (``SSE_1_B``).
+
+    Made from the record only, so the same trade gets the same id after a reconnect, a
+    private-flow replay (RESTART/RESUME) or a re-query, and an SSE and an SZSE trade with the
+    same TradeID never share a vt_tradeid (vn.py's OMS and vnpy_portfoliostrategy dedupe by it)."""
+    exchange_id, tradeid, direction = key
+    return f"{exchange_id}_{tradeid}_{TRADE_SIDE_LETTERS.get(direction, direction or 'X')}"
+
+
 def parse_trade(
     data: Data, exchange: Exchange, orderid: str, gateway_name: str
 ) -> TradeData:
-    """A CThostFtdcTradeField dict to TradeData."""
+    """A CThostFtdcTradeField dict to TradeData; ``tradeid`` is make_tradeid(trade_key(...)),
+    the exchange's own TradeID is in ``extra["exchange_tradeid"]``."""
     hedge: str = data.get("HedgeFlag", "")
+    key: tuple[str, str, str] = trade_key(data, exchange)
     trade: TradeData = TradeData(
         symbol=data["InstrumentID"],
         exchange=exchange,
         orderid=orderid,
-        tradeid=data["TradeID"].strip(),
+        tradeid=make_tradeid(key),
         direction=DIRECTION_SOPT2VT.get(data.get("Direction", "")),
         offset=OFFSET_SOPT2VT.get(data.get("OffsetFlag", ""), Offset.NONE),
         price=data.get("Price", 0.0),
@@ -418,6 +447,7 @@ def parse_trade(
         "covered": hedge == HEDGE_COVERED,
         "trade_type": data.get("TradeType", ""),
         "order_sysid": data.get("OrderSysID", "").strip(),
+        "exchange_tradeid": key[1],
     }
     return trade
 

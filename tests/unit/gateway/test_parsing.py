@@ -239,11 +239,41 @@ def test_order_types_reported(codes: tuple[str, str, str], expected: str) -> Non
 
 def test_trade() -> None:
     t = p.parse_trade(f.trade(HedgeFlag="4", Direction="1"), Exchange.SSE, "1_2_3", GW)
-    assert (t.tradeid, t.orderid, t.volume, t.price) == ("50001", "1_2_3", 2, 0.1234)
+    assert (t.tradeid, t.orderid, t.volume, t.price) == ("SSE_50001_S", "1_2_3", 2, 0.1234)
+    assert t.extra is not None and t.extra["exchange_tradeid"] == "50001"
     assert t.direction is not None and t.direction.name == "SHORT"
     assert t.offset.name == "OPEN"
     assert t.datetime == datetime(2026, 11, 30, 10, 15, 32, tzinfo=CHINA)
     assert t.extra is not None and t.extra["covered"] is True
+
+
+@pytest.mark.parametrize(
+    ("fields", "exchange", "expected"),
+    [
+        ({"ExchangeID": "SSE", "TradeID": "     1", "Direction": "0"}, Exchange.SSE, "SSE_1_B"),
+        ({"ExchangeID": "SZSE", "TradeID": "1", "Direction": "0"}, Exchange.SZSE, "SZSE_1_B"),
+        ({"ExchangeID": "SSE", "TradeID": "1", "Direction": "1"}, Exchange.SSE, "SSE_1_S"),
+        # an empty ExchangeID takes the exchange the caller resolved from the contract
+        ({"ExchangeID": "", "TradeID": "7", "Direction": "1"}, Exchange.SZSE, "SZSE_7_S"),
+    ],
+)
+def test_tradeid_is_unique_per_exchange_tradeid_and_side(
+    fields: dict[str, str], exchange: Exchange, expected: str
+) -> None:
+    t = p.parse_trade(f.trade(**fields), exchange, "1_2_3", GW)
+    assert t.tradeid == expected
+    assert t.vt_tradeid == f"{GW}.{expected}"
+
+
+def test_same_trade_replayed_gets_the_same_id_and_key() -> None:
+    first = f.trade(ExchangeID="SZSE", TradeID=" 12", Direction="1")
+    replay = dict(first, SequenceNo=99, TradeTime="10:15:33")
+    a = p.parse_trade(first, Exchange.SZSE, "1_2_3", GW)
+    b = p.parse_trade(replay, Exchange.SZSE, "9_9_9", GW)
+    assert a.tradeid == b.tradeid == "SZSE_12_S"
+    assert p.trade_key(first, Exchange.SZSE) == p.trade_key(replay, Exchange.SZSE) == (
+        "SZSE", "12", "1"
+    )
 
 
 def test_orderid_round_trip() -> None:

@@ -190,7 +190,7 @@ def test_orders_and_trades_before_contracts_are_buffered_then_delivered() -> Non
     gateway.td.onRspQryInstrument(f.instrument(), {}, reqid, True)
     orders, trades = engine.of(EVENT_ORDER), engine.of(EVENT_TRADE)
     assert [o.status.name for o in orders] == ["NOTTRADED"]
-    assert [(t.orderid, t.tradeid) for t in trades] == [("1_123456_12", "50001")]
+    assert [(t.orderid, t.tradeid) for t in trades] == [("1_123456_12", "SSE_50001_B")]
 
 
 def test_trade_before_its_order_is_held_and_replays_are_not_pushed_twice() -> None:
@@ -554,7 +554,7 @@ def test_a_broken_orphan_trade_does_not_stall_the_resync() -> None:
             answer({}, {}, flight.reqid, True)
     td.onRspQryTrade({}, {}, flight.reqid, True)
     assert any("处理异常" in m for m in engine.logs())
-    assert [t.tradeid for t in engine.of(EVENT_TRADE)] == ["60001"]
+    assert [t.tradeid for t in engine.of(EVENT_TRADE)] == ["SSE_60001_B"]
     assert td.resync_done
     assert td.scheduler.in_flight_name() != "成交"
 
@@ -567,7 +567,7 @@ def test_a_broken_trade_held_for_its_order_does_not_hide_the_next_one() -> None:
     gateway.td.onRtnTrade(broken)
     gateway.td.onRtnTrade(f.trade(TradeID="   50002"))
     gateway.td.onRtnOrder(f.order())
-    assert [t.tradeid for t in engine.of(EVENT_TRADE)] == ["50002"]
+    assert [t.tradeid for t in engine.of(EVENT_TRADE)] == ["SSE_50002_B"]
     assert any("处理异常" in m for m in engine.logs())
 
 
