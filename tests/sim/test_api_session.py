@@ -18,7 +18,7 @@ from sim_seam import (
 
 from vnpy_ctpsopt.api import create_md_api, create_td_api
 from vnpy_ctpsopt.sim.config import SimConfigError
-from vnpy_ctpsopt.sim.exchange import get_sim_exchange
+from vnpy_ctpsopt.sim.exchange import SimExchangeRegistry, get_sim_exchange
 
 
 def address(name: str, extra: str = "") -> str:
@@ -248,3 +248,34 @@ def test_an_exception_in_a_callback_does_not_stop_delivery() -> None:
         assert spi.wait("onRspSettlementInfoConfirm")[0][1]["ErrorID"] == 0
     finally:
         api.close()
+
+
+def test_injected_registries_keep_one_name_apart() -> None:
+    """``registry=`` gives a test its own fronts: the same NAME in two registries is two
+    independent counters, and the process-wide registry never sees either."""
+    first, second = SimExchangeRegistry(), SimExchangeRegistry()
+    spis = [RecordingTdSpi(), RecordingTdSpi()]
+    apis = [
+        create_td_api(address("same"), spis[0], registry=first),
+        create_td_api(address("same", "&capital=2000000"), spis[1], registry=second),
+    ]
+    try:
+        one, two = (get_sim_exchange("same", r) for r in (first, second))
+        assert one is not None and two is not None and one is not two
+        assert get_sim_exchange("same") is None
+        md = create_md_api(address("same"), RecordingMdSpi(), registry=first)
+        assert md.exchange is one  # type: ignore[attr-defined]
+        md.close()
+        balances = []
+        for api, spi in zip(apis, spis, strict=True):
+            api.connect()
+            spi.wait("onFrontConnected")
+            assert api.reqUserLogin(login_req(), 1) == 0
+            spi.wait("onRspUserLogin")
+            assert api.reqQryTradingAccount({}, 2) == 0
+            balances.append(spi.wait_rsp("onRspQryTradingAccount", 2)[0][0]["Balance"])
+        assert balances == [1_000_000.0, 2_000_000.0]
+    finally:
+        for api in apis:
+            api.close()
+    assert first.names() == [] and second.names() == []

@@ -22,14 +22,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..api.base import Data, MdApi, MdSpi, TdApi, TdSpi
 from .config import parse_sim_config
-from .exchange import REGISTRY, SimExchange
-
-if TYPE_CHECKING:
-    from .exchange import SessionRecord
+from .exchange import REGISTRY, SessionRecord, SimExchange, SimExchangeRegistry
+from .sink import PrivateFlowSink
 
 logger: logging.Logger = logging.getLogger("vnpy_ctpsopt.sim")
 
@@ -195,8 +193,12 @@ class SimApiBase:
     def _on_disconnect(self) -> None:
         """Reset per-connection state (under ``_lock``)."""
 
+    def _private_sink(self) -> PrivateFlowSink | None:
+        """The private-flow end of this api (td apis), None for md."""
+        return None
+
     def _open(self) -> None:
-        session = self.exchange.open_session(self)
+        session = self.exchange.open_session(self, self._private_sink())
         with self._lock:
             closed = self._closed
             if not closed:
@@ -251,6 +253,9 @@ class SimTdApi(SimApiBase, TdApi):
 
     def _on_disconnect(self) -> None:
         self._query_pending = False
+
+    def _private_sink(self) -> PrivateFlowSink | None:
+        return self
 
     def deliver_private(
         self, generation: int, trading_day: str, seq: int, name: str, *args: Any
@@ -408,13 +413,19 @@ class SimMdApi(SimApiBase, MdApi):
         return self._subscription("ForQuoteRsp", False, symbols)
 
 
-def create_sim_td_api(address: str, spi: TdSpi, resume_type: int) -> TdApi:
-    """A td api on the exchange named by ``address`` (created on first use; errors raised now)."""
-    exchange = REGISTRY.acquire(parse_sim_config(address))
+def create_sim_td_api(
+    address: str, spi: TdSpi, resume_type: int, registry: SimExchangeRegistry | None = None
+) -> TdApi:
+    """A td api on the exchange named by ``address`` in ``registry`` (default: the process-wide
+    ``REGISTRY``); the exchange is created on first use, address errors are raised now."""
+    exchange = (REGISTRY if registry is None else registry).acquire(parse_sim_config(address))
     return SimTdApi(exchange, spi, resume_type)
 
 
-def create_sim_md_api(address: str, spi: MdSpi) -> MdApi:
-    """An md api on the exchange named by ``address`` (created on first use; errors raised now)."""
-    exchange = REGISTRY.acquire(parse_sim_config(address))
+def create_sim_md_api(
+    address: str, spi: MdSpi, registry: SimExchangeRegistry | None = None
+) -> MdApi:
+    """An md api on the exchange named by ``address`` in ``registry`` (default: the process-wide
+    ``REGISTRY``); the exchange is created on first use, address errors are raised now."""
+    exchange = (REGISTRY if registry is None else registry).acquire(parse_sim_config(address))
     return SimMdApi(exchange, spi)

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..api.constant import (
     THOST_TERT_QUICK,
@@ -43,10 +43,8 @@ from .counter import (
     SessionRef,
     SimCounter,
 )
+from .sink import PrivateFlowSink, SessionSink
 from .wiring import ROLL_TIME, build_market_and_counter, instrument_ids, is_trading_day
-
-if TYPE_CHECKING:
-    from .api import SimApiBase, SimTdApi
 
 logger: logging.Logger = logging.getLogger("vnpy_ctpsopt.sim")
 
@@ -133,10 +131,11 @@ def error_rsp(error_id: int) -> dict[str, Any]:
 class SessionRecord:
     """The exchange's record of one connection, keyed by SessionID in ``SimExchange._sessions``.
 
-    ``market_data`` / ``for_quote`` hold the instrument ids an md session subscribed to.
+    ``market_data`` / ``for_quote`` hold the instrument ids an md session subscribed to;
+    ``private`` is the api's private-flow end (td apis only).
     """
 
-    api: SimApiBase
+    api: SessionSink
     kind: str
     session_id: int
     generation: int
@@ -147,6 +146,7 @@ class SessionRecord:
     trading_day: str = ""
     market_data: set[str] = field(default_factory=set)
     for_quote: set[str] = field(default_factory=set)
+    private: PrivateFlowSink | None = None
 
     def deliver(self, name: str, *args: Any) -> None:
         self.api.deliver(self.generation, name, *args)
@@ -330,12 +330,15 @@ class SimExchange:
                     logger.exception(f"模拟柜台 {self.name} 行情状态保存失败")
                 close()
 
-    def release(self, api: SimApiBase, timeout: float = 5.0) -> None:
+    def release(self, api: SessionSink, timeout: float = 5.0) -> None:
         """Called by an api's ``close()``; the last one shuts the exchange down."""
         self._registry.release(self, timeout)
 
     # --- sessions -------------------------------------------------------------------------
-    def open_session(self, api: SimApiBase) -> SessionRecord:
+    def open_session(
+        self, api: SessionSink, private: PrivateFlowSink | None = None
+    ) -> SessionRecord:
+        """Record a new connection of ``api`` (``private``: its private-flow end, td only)."""
         with self.lock:
             session_id = self.counter.new_session_id()
             record = SessionRecord(
@@ -344,11 +347,12 @@ class SimExchange:
                 session_id=session_id,
                 generation=api.current_generation(),
                 front_id=self.front_id,
+                private=private,
             )
             self._sessions[session_id] = record
             return record
 
-    def close_session(self, api: SimApiBase) -> None:
+    def close_session(self, api: SessionSink) -> None:
         with self.lock:
             for record in [s for s in self._sessions.values() if s.api is api]:
                 self._remove(record)
@@ -454,8 +458,9 @@ class SimExchange:
 
     def _replay(self, record: SessionRecord) -> None:
         """Private-flow replay after login, as the api's resume type asks."""
-        api: SimTdApi = record.api  # type: ignore[assignment]
-        assert record.ref is not None
+        api = record.private
+        if api is None or record.ref is None:
+            return
         flow = self.counter.private_flow(record.ref.investor_id)
         if api.resume_type == THOST_TERT_QUICK:
             after = flow[-1][0] if flow else 0
@@ -664,9 +669,10 @@ class SimExchange:
                 seq = out.seq or 0
                 for session_id in sorted(self._investors.get(str(out.key), ())):
                     record = self._sessions[session_id]
-                    record.api.deliver_private(  # type: ignore[attr-defined]
-                        record.generation, record.trading_day, seq, name, *args
-                    )
+                    if record.private is not None:
+                        record.private.deliver_private(
+                            record.generation, record.trading_day, seq, name, *args
+                        )
             elif out.target == TARGET_PUBLIC:
                 for record in self._sessions.values():
                     if record.kind == "td" and record.logged_in:
@@ -683,11 +689,12 @@ class SimExchange:
 
 
 class SimExchangeRegistry:
-    """The process-wide map NAME -> SimExchange, guarded by its own lock.
+    """A map NAME -> SimExchange (``_exchanges``, keyed by the ``sim://NAME``), guarded by its
+    own lock. Each api acquires its exchange at creation and releases it on ``close()``; the
+    exchange shuts down with its last api.
 
-    This is the one deliberate piece of module-level mutable state: sharing a counter by NAME
-    between a td and an md api is the point of ``sim://NAME``. Each api acquires its exchange at
-    creation and releases it on ``close()``; the exchange shuts down with its last api.
+    ``REGISTRY`` below is the default one; ``create_sim_td_api`` / ``create_sim_md_api`` (and
+    ``create_td_api`` / ``create_md_api``) take ``registry=`` to use another, e.g. one per test.
     """
 
     def __init__(self) -> None:
@@ -729,9 +736,12 @@ class SimExchangeRegistry:
             return sorted(self._exchanges)
 
 
+# The package's one process global, on purpose: a td and an md api created separately (by the
+# gateway, in one process) find their shared front by NAME here. Everything else is per instance.
 REGISTRY: SimExchangeRegistry = SimExchangeRegistry()
 
 
-def get_sim_exchange(name: str) -> SimExchange | None:
-    """The running simulated front ``name`` (its control object), or None."""
-    return REGISTRY.get(name)
+def get_sim_exchange(name: str, registry: SimExchangeRegistry | None = None) -> SimExchange | None:
+    """The running simulated front ``name`` (its control object) in ``registry`` (default:
+    the process-wide ``REGISTRY``), or None."""
+    return (REGISTRY if registry is None else registry).get(name)
