@@ -266,6 +266,54 @@ def test_callbacks_get_fresh_dicts() -> None:
             api.close()
 
 
+def test_a_mutated_rspinfo_does_not_reach_the_next_one() -> None:
+    """Every RspInfo is the spi's own: an spi that scribbles on it (in the callback) changes
+    nothing for the next answer, its own or another api's — success ones included."""
+    name = unique_name("rspinfo")
+
+    def vandal(callback: str, args: tuple[Any, ...]) -> None:
+        for arg in args:
+            if isinstance(arg, dict) and "ErrorID" in arg:
+                arg["ErrorID"] = 999
+                arg["ErrorMsg"] = "MUTATED"
+
+    md_ok = {"ErrorID": 0, "ErrorMsg": "CTP:No Error"}  # the md front's success RspInfo
+    td_ok = {"ErrorID": 0, "ErrorMsg": "CTP:正确"}  # reference/sopt_error.xml, id 0
+    duplicate = {"ErrorID": 5, "ErrorMsg": "CTP:重复的登录"}  # error.xml
+    first_md = RecordingMdSpi()
+    first_md.hook = vandal
+    first = create_md_api(url(name), first_md)
+    td, td_spi, _ = open_td(url(name))
+    try:
+        first.connect()
+        first_md.wait("onFrontConnected")
+        assert first.reqUserLogin(login_req(), 1) == 0
+        assert first.subscribeMarketData(["10000001", "10000002"]) == 0
+        first_md.wait("onRspSubMarketData", 2)
+        second, second_md = open_md(url(name))
+        try:
+            errors = [a[1] for a in second_md.named("onRspUserLogin")]
+            assert second.subscribeMarketData(["10000001"]) == 0
+            errors += [a[1] for a in second_md.wait("onRspSubMarketData")]
+            assert errors == [md_ok, md_ok]
+        finally:
+            second.close()
+
+        td_spi.hook = vandal
+        for reqid in (2, 3):  # a second login on a logged-in session: duplicate, twice
+            assert td.reqUserLogin(login_req(), reqid) == 0
+            td_spi.wait("onRspUserLogin", where=lambda a, r=reqid: a[2] == r)
+        td_spi.hook = None
+        assert td.reqSettlementInfoConfirm({"BrokerID": "2001", "InvestorID": "00001"}, 4) == 0
+        confirm = td_spi.wait("onRspSettlementInfoConfirm")[0][1]
+        assert td.reqUserLogin(login_req(), 5) == 0
+        again = td_spi.wait("onRspUserLogin", where=lambda a: a[2] == 5)[0][1]
+        assert (confirm, again) == (td_ok, duplicate)
+    finally:
+        first.close()
+        td.close()
+
+
 def test_set_speed_changes_the_rate_of_simulated_time() -> None:
     name = unique_name("speed")
     td, _, _ = open_td(f"sim://{name}?seed=5&state=memory&speed=1")

@@ -14,10 +14,11 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Final
 
 from ..api.constant import (
     THOST_TERT_QUICK,
@@ -60,22 +61,27 @@ TICK_INTERVAL: timedelta = timedelta(milliseconds=500)
 # A step this far behind the clock is processed (book, fills) but its snapshots are not sent.
 STALE_AFTER: timedelta = 5 * TICK_INTERVAL
 EXCHANGES: tuple[str, ...] = ("SSE", "SZSE")
-MD_OK: dict[str, Any] = {"ErrorID": 0, "ErrorMsg": "CTP:No Error"}
+# RspInfo templates outside errors.MESSAGES, read-only: hand out ``dict(...)`` copies only.
+MD_OK: Final[Mapping[str, Any]] = MappingProxyType({"ErrorID": 0, "ErrorMsg": "CTP:No Error"})
+DUPLICATE_LOGIN: Final[Mapping[str, Any]] = MappingProxyType(
+    {"ErrorID": 5, "ErrorMsg": "CTP:重复的登录"}  # error.xml
+)
 SYSTEM_NAME: str = "TradingHosting"
-DUPLICATE_LOGIN: dict[str, Any] = {"ErrorID": 5, "ErrorMsg": "CTP:重复的登录"}  # error.xml
 INTERNAL_ERROR: int = -1  # not a CTP code: the sim itself failed (logged with its traceback)
 
 # Order-like td requests -> SimCounter method and the Rsp callback carrying its rejection.
-TD_ORDER_REQUESTS: dict[str, tuple[str, str]] = {
-    "reqOrderInsert": ("order_insert", "onRspOrderInsert"),
-    "reqOrderAction": ("order_action", "onRspOrderAction"),
-    "reqExecOrderInsert": ("exec_order_insert", "onRspExecOrderInsert"),
-    "reqExecOrderAction": ("exec_order_action", "onRspExecOrderAction"),
-    "reqLockInsert": ("lock_insert", "onRspLockInsert"),
-    "reqQuoteInsert": ("quote_insert", "onRspQuoteInsert"),
-    "reqQuoteAction": ("quote_action", "onRspQuoteAction"),
-    "reqForQuoteInsert": ("for_quote_insert", "onRspForQuoteInsert"),
-}
+TD_ORDER_REQUESTS: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
+    {
+        "reqOrderInsert": ("order_insert", "onRspOrderInsert"),
+        "reqOrderAction": ("order_action", "onRspOrderAction"),
+        "reqExecOrderInsert": ("exec_order_insert", "onRspExecOrderInsert"),
+        "reqExecOrderAction": ("exec_order_action", "onRspExecOrderAction"),
+        "reqLockInsert": ("lock_insert", "onRspLockInsert"),
+        "reqQuoteInsert": ("quote_insert", "onRspQuoteInsert"),
+        "reqQuoteAction": ("quote_action", "onRspQuoteAction"),
+        "reqForQuoteInsert": ("for_quote_insert", "onRspForQuoteInsert"),
+    }
+)
 
 # Exchange-hours phases (time of day -> THOST_FTDC_IS_*), first match from the top.
 PHASES: tuple[tuple[time, str], ...] = (
@@ -521,7 +527,7 @@ class SimExchange:
                 "FFEXTime": "",
                 "INETime": "",
             }
-            record.deliver("onRspUserLogin", data, MD_OK, reqid, True)
+            record.deliver("onRspUserLogin", data, dict(MD_OK), reqid, True)
 
     def md_logout(self, record: SessionRecord, req: dict[str, Any], reqid: int) -> None:
         with self.lock:
@@ -531,7 +537,7 @@ class SimExchange:
                 record.deliver("onRspUserLogout", req, error_rsp(errors.NOT_LOGIN_YET), reqid, True)
                 return
             data = {"BrokerID": req.get("BrokerID", ""), "UserID": record.user_id}
-            record.deliver_last("onRspUserLogout", data, MD_OK, reqid, True)
+            record.deliver_last("onRspUserLogout", data, dict(MD_OK), reqid, True)
             self._remove(record)
             record.api.drop(REASON_READ_FAILURE, self._reconnect)
 
