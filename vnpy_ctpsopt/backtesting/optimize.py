@@ -12,22 +12,20 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import partial
 from multiprocessing import get_context
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from vnpy.trader.optimize import OptimizationSetting, check_optimization_setting
 
 from .feed import BacktestError
 from .progress import progress
 
-if TYPE_CHECKING:
-    from .engine import BacktestingEngine
-
 Result = tuple[str, float, dict[str, Any]]
 
 
-def engine_spec(engine: BacktestingEngine) -> dict[str, Any]:
+def engine_spec(engine: Any) -> dict[str, Any]:
     """Everything a worker needs to rebuild the engine (picklable)."""
     return {
+        "engine_class": type(engine),
         "strategy_class": engine.strategy_class,
         "vt_symbols": engine.vt_symbols,
         "interval": engine.interval,
@@ -53,9 +51,7 @@ def engine_spec(engine: BacktestingEngine) -> dict[str, Any]:
 
 def evaluate(target_name: str, spec: dict[str, Any], setting: dict[str, Any]) -> Result:
     """One backtest in a fresh engine: (str(setting), target value, statistics)."""
-    from .engine import BacktestingEngine
-
-    engine = BacktestingEngine()
+    engine = spec["engine_class"]()
     engine.show_progress = False
     engine.set_parameters(
         spec["vt_symbols"], spec["interval"], spec["start"], spec["rates"], spec["slippages"],
@@ -96,7 +92,7 @@ def executor_for(max_workers: int | None, scheduler: Any) -> Iterator[Executor]:
 
 
 def _check(
-    engine: BacktestingEngine, setting: OptimizationSetting
+    engine: Any, setting: OptimizationSetting
 ) -> Callable[[dict[str, Any]], Result]:
     if engine.strategy_class is None:
         raise BacktestError("没有添加策略：请先调用 add_strategy()")
@@ -106,7 +102,7 @@ def _check(
 
 
 def run_bf(
-    engine: BacktestingEngine,
+    engine: Any,
     setting: OptimizationSetting,
     output: bool,
     max_workers: int | None,
@@ -126,7 +122,7 @@ def run_bf(
 
 
 def run_ga(
-    engine: BacktestingEngine,
+    engine: Any,
     setting: OptimizationSetting,
     output: bool,
     max_workers: int | None,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 from pandas import DataFrame
@@ -20,11 +20,19 @@ from vnpy.trader.constant import Direction
 from vnpy.trader.object import TradeData
 
 from ..options.pricing import bs_greeks, implied_vol
-from .book import Settlement
+from .book import AccountBook, Settlement
 from .contracts import BtContract
 
-if TYPE_CHECKING:
-    from .engine import BacktestingEngine
+
+class Host(Protocol):
+    """What the recorder reads from the engine."""
+
+    account: AccountBook
+    stocks: dict[str, int]
+    contracts: dict[str, BtContract]
+    rates: dict[str, float]
+    slippages: dict[str, float]
+    greeks: bool
 
 GREEKS_RATE = 0.015
 COLUMNS = (
@@ -38,7 +46,7 @@ class DailyRecorder:
     """Accumulates one day's trades and produces a row per day. ``positions`` (net lots or
     shares) and ``marks`` (last mark price) are keyed by vt_symbol."""
 
-    def __init__(self, engine: BacktestingEngine) -> None:
+    def __init__(self, engine: Host) -> None:
         self.engine = engine
         self.rows: list[dict[str, Any]] = []
         self.positions: dict[str, int] = {}
