@@ -1,33 +1,21 @@
-"""VeighNa Trader with the CTP stock-option gateways (and OptionMaster when installed).
+"""VeighNa Trader for SSE/SZSE ETF options: the CTPSOPT gateways, CtpGateway when vnpy_ctp is
+installed, and the apps of an option desk (OptionMaster, PortfolioStrategy, the tick recorder,
+DataManager, RiskManager), each when installed. Run from the folder that holds ``strategies/``:
 
     .venv/bin/python run.py
 """
 
-from vnpy.event import EventEngine
-from vnpy.trader.engine import MainEngine
 from vnpy.trader.ui import MainWindow, create_qapp
 
-from vnpy_ctpsopt import CtpsoptGateway, CtpsoptSimGateway
-
-
-def build_engine() -> tuple[MainEngine, EventEngine]:
-    """A MainEngine with both gateways and, when installed, OptionMaster."""
-    event_engine = EventEngine()
-    main_engine = MainEngine(event_engine)
-    main_engine.add_gateway(CtpsoptGateway)
-    main_engine.add_gateway(CtpsoptSimGateway)
-    try:
-        from vnpy_optionmaster import OptionMasterApp
-    except ImportError:
-        pass
-    else:
-        main_engine.add_app(OptionMasterApp)
-    return main_engine, event_engine
+from vnpy_ctpsopt.trader import build_engine, load_parts
 
 
 def main() -> None:
     qapp = create_qapp()
-    main_engine, event_engine = build_engine()
+    parts = load_parts()
+    for line in parts.missing:
+        print(f"[提示] {line}")
+    main_engine, event_engine, _ = build_engine(parts)
     main_window = MainWindow(main_engine, event_engine)
     main_window.showMaximized()
     qapp.exec()
