@@ -31,9 +31,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo_parser = sub.add_parser("demo", help="在本地模拟柜台上运行纸面交易演示")
     demo_parser.add_argument("--seed", type=int, default=7, help="随机种子")
     demo_parser.add_argument("--speed", type=float, default=20.0, help="行情倍速")
+    from .backtesting.cli import add_parser as add_backtest
+    from .backtesting.cli import run_backtest
+
+    add_backtest(sub)
     args = parser.parse_args(argv)
     if args.command == "check":
         return check()
+    if args.command == "backtest":
+        return run_backtest(args)
     from .demo import run_demo
 
     return run_demo(seed=args.seed, speed=args.speed)

@@ -26,7 +26,7 @@ from vnpy_portfoliostrategy.template import StrategyTemplate
 from ..sim import errors as E
 from ..sim.matching import BUY, SELL, Resting, RestingBook, match_incoming
 from ..sim.rules import FeeSchedule, OrderKind, matching_allowed, order_accepted, phase_at
-from .book import CLOSE, COVERED, LONG, OPEN, SHORT, AccountBook, BookOrder, Settlement
+from .book import CLOSE, COVERED, OPEN, AccountBook, BookOrder, Settlement
 from .contracts import BACKTESTING, BtContract
 from .feed import BacktestError, DayFeed, split_days
 from .market import Quote
@@ -515,6 +515,10 @@ class BacktestingEngine:
             self.write_log(f"{'锁定' if lock else '解锁'}失败：{E.MESSAGES[error]}")
             return ""
         self.order_count += 1
+        update_lock = getattr(strategy, "update_lock", None)
+        if update_lock is not None:
+            etf = contract.underlying_vt_symbol
+            self.events.append((lambda v: update_lock(etf, v), volume if lock else -volume))
         return f"{self.gateway_name}.LOCK{self.order_count}"
 
     def send_exercise(self, strategy: StrategyTemplate, vt_symbol: str, volume: int) -> str:
@@ -547,12 +551,18 @@ class BacktestingEngine:
         quote = self.quotes.get(vt_symbol)
         return quote.tick if quote else None
 
-    def get_position_detail(self, vt_symbol: str) -> dict[str, int]:
-        """Lots by side: long, short, covered."""
-        out = {}
-        for side in (LONG, SHORT, COVERED):
-            row = self.account.positions.get((vt_symbol, side))
-            out[side] = row.volume if row else 0
+    def get_position_detail(self, strategy: StrategyTemplate) -> dict[str, dict[str, float]]:
+        """vt_symbol -> {"covered", "locked", "exercising": volume} (strategy.protocol)."""
+        out: dict[str, dict[str, float]] = {}
+        for (vt_symbol, side), row in self.account.positions.items():
+            if side == COVERED and row.volume:
+                out.setdefault(vt_symbol, {})["covered"] = row.volume
+        for vt_symbol, lots in self.account.exercises.items():
+            out.setdefault(vt_symbol, {})["exercising"] = lots
+        for contract in self.contracts.values():
+            stock = self.account.stocks.get(contract.symbol)
+            if not contract.is_option and stock is not None and stock.locked:
+                out.setdefault(contract.vt_symbol, {})["locked"] = stock.locked
         return out
 
     # --- vn.py StrategyEngine calls ---------------------------------------------------------
@@ -671,8 +681,15 @@ class BacktestingEngine:
         self.trades[trade.vt_tradeid] = trade
         contract = self.contracts.get(vt_symbol)
         self.recorder.on_settlement_trade(trade, size if contract is None else contract.size)
-        if self.strategy is not None:
-            self.events.append((self.strategy.update_trade, trade))
+        strategy = self.strategy
+        if strategy is None:
+            return
+        delta = volume if direction == Direction.LONG else -volume
+        update_position = getattr(strategy, "update_position", None)
+        if update_position is not None:
+            self.events.append((lambda d: update_position(vt_symbol, d), delta))
+        elif vt_symbol in strategy.pos_data or vt_symbol in strategy.vt_symbols:
+            strategy.pos_data[vt_symbol] += delta
 
     # --- results ---------------------------------------------------------------------------
     def calculate_result(self) -> DataFrame:

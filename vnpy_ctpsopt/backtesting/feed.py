@@ -7,7 +7,7 @@ today's settlement prices (else the engine settles at each instrument's last pri
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -27,7 +27,7 @@ class DayFeed:
 
     trading_day: date
     contracts: dict[str, BtContract]
-    ticks: Sequence[TickData]
+    ticks: Iterable[TickData]
     pre_settlements: dict[str, float] = field(default_factory=dict)
     settlements: dict[str, float] = field(default_factory=dict)
 

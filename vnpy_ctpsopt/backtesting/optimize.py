@@ -91,9 +91,7 @@ def executor_for(max_workers: int | None, scheduler: Any) -> Iterator[Executor]:
         yield client.get_executor(pure=False)
 
 
-def _check(
-    engine: Any, setting: OptimizationSetting
-) -> Callable[[dict[str, Any]], Result]:
+def _check(engine: Any, setting: OptimizationSetting) -> Callable[[dict[str, Any]], Result]:
     if engine.strategy_class is None:
         raise BacktestError("没有添加策略：请先调用 add_strategy()")
     if not check_optimization_setting(setting, engine.output):

@@ -34,6 +34,7 @@ class Host(Protocol):
     slippages: dict[str, float]
     greeks: bool
 
+
 GREEKS_RATE = 0.015
 COLUMNS = (
     "trade_count", "turnover", "commission", "slippage", "trading_pnl", "holding_pnl",

@@ -65,7 +65,8 @@ def test_covered_needs_locked_shares_and_lock_unlock() -> None:
     assert rejected == ["CTP:锁定仓位不足", "CTP:锁定仓位不足"]
     assert s.lock_id and not s.unlock_id and not s.lock_too_many
     assert engine.account.curr_margin == 0.0  # covered: no margin
-    assert engine.get_position_detail(CALL.vt_symbol)["covered"] == 1
+    detail = engine.get_position_detail(s)
+    assert detail == {CALL.vt_symbol: {"covered": 1}, ETF.vt_symbol: {"locked": 10000}}
     stock = engine.account.stocks["510050"]
     assert (stock.volume, stock.locked, stock.lock_frozen) == (20000, 10000, 10000)
 
