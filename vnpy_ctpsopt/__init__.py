@@ -2,31 +2,7 @@
 
 __version__ = "0.1.0"
 
-from .gateway import (  # noqa: E402 - __version__ first for the build backend's regex
-    COVERED_SUFFIX,
-    EVENT_CTPSOPT_EXERCISE,
-    EVENT_CTPSOPT_LOCK,
-    LOCKED_SUFFIX,
-    CtpsoptGateway,
-    CtpsoptSimGateway,
-    ExerciseData,
-    ExerciseRequest,
-    LockData,
-    LockRequest,
-    LockType,
-)
+from .gateway import *  # noqa: E402, F403 - __version__ first for the build backend's regex
+from .gateway import __all__ as _gateway_all  # noqa: E402
 
-__all__ = [
-    "COVERED_SUFFIX",
-    "EVENT_CTPSOPT_EXERCISE",
-    "EVENT_CTPSOPT_LOCK",
-    "LOCKED_SUFFIX",
-    "CtpsoptGateway",
-    "CtpsoptSimGateway",
-    "ExerciseData",
-    "ExerciseRequest",
-    "LockData",
-    "LockRequest",
-    "LockType",
-    "__version__",
-]
+__all__ = [*_gateway_all, "__version__"]

@@ -1,6 +1,8 @@
-"""The vn.py gateway: CtpsoptGateway (real counters) and CtpsoptSimGateway (simulated counter)."""
+"""The vn.py gateway: CtpsoptGateway (real counters) and CtpsoptSimGateway (simulated counter).
 
-from .ctpsopt_gateway import PASSWORD_ENV, CtpsoptGateway, CtpsoptSimGateway
+This is the one export list of the package (``vnpy_ctpsopt`` re-exports it)."""
+
+from .ctpsopt_gateway import CtpsoptGateway, CtpsoptSimGateway
 from .events import (
     EVENT_CTPSOPT_EXERCISE,
     EVENT_CTPSOPT_LOCK,
@@ -11,6 +13,7 @@ from .events import (
     LockType,
 )
 from .parsing import COVERED_SUFFIX, LOCKED_SUFFIX
+from .setting import PASSWORD_ENV, ConnectSetting, parse_setting, sim_address
 
 __all__ = [
     "COVERED_SUFFIX",
@@ -18,6 +21,7 @@ __all__ = [
     "EVENT_CTPSOPT_LOCK",
     "LOCKED_SUFFIX",
     "PASSWORD_ENV",
+    "ConnectSetting",
     "CtpsoptGateway",
     "CtpsoptSimGateway",
     "ExerciseData",
@@ -25,4 +29,6 @@ __all__ = [
     "LockData",
     "LockRequest",
     "LockType",
+    "parse_setting",
+    "sim_address",
 ]

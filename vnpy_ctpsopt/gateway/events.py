@@ -102,3 +102,6 @@ class LockData:
     def __post_init__(self) -> None:
         self.vt_symbol: str = f"{self.symbol}.{self.exchange.value}"
         self.vt_lockid: str = f"{self.gateway_name}.{self.lockid}"
+
+    def is_active(self) -> bool:
+        return self.status in (Status.SUBMITTING, Status.NOTTRADED)

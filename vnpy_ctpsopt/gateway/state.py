@@ -13,6 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from vnpy.trader.constant import Exchange, Status
 from vnpy.trader.object import ContractData, OrderData, PositionData
@@ -421,9 +422,13 @@ class LogThrottle:
             return None
 
 
+T = TypeVar("T")
+
+
 @dataclass
-class SideRecord:
-    """Identity of an exercise, lock or quote this gateway sent or saw: its vn.py id parts."""
+class SideRecord(Generic[T]):
+    """Identity of an exercise, lock, quote or combined exercise this gateway sent or saw (its
+    vn.py id parts and the counter's system id) and the last data object pushed for it."""
 
     symbol: str
     exchange: Exchange
@@ -432,4 +437,4 @@ class SideRecord:
     ref: str
     reference: str = ""
     sysid: str = ""
-    data: object = None
+    data: T | None = None

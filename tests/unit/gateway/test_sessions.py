@@ -24,7 +24,7 @@ from vnpy.trader.event import (
 from vnpy.trader.object import CancelRequest, OrderRequest, SubscribeRequest
 
 from vnpy_ctpsopt.gateway import CtpsoptGateway
-from vnpy_ctpsopt.gateway.ctpsopt_gateway import ConnectSetting, parse_setting, sim_address
+from vnpy_ctpsopt.gateway.setting import ConnectSetting, parse_setting, sim_address
 
 from . import fixtures as f
 
