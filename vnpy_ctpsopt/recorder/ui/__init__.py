@@ -1,0 +1,3 @@
+from .widget import RecorderManager
+
+__all__ = ["RecorderManager"]
