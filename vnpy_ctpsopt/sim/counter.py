@@ -55,15 +55,17 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from ..api import constant as C
-from . import errors as E
-from .matching import (
-    BUY,
-    SELL,
+from ..core import exercise as X
+from ..core import settlement as S
+from ..core.book import Account, Book, Position, Stock
+from ..core.fees import FeeSchedule, fee_action
+from ..core.margin import margin_parts, open_margin
+from ..core.matching import (
     AuctionOrder,
     Fill,
     Resting,
@@ -74,28 +76,40 @@ from .matching import (
     match_incoming,
     uncross_clients,
 )
-from .rules import (
-    SZSE,
-    FeeAction,
-    FeeSchedule,
+from ..core.orders import (
+    NewOrder,
     OrderKind,
-    Phase,
-    broker_margin,
-    cancel_allowed,
-    check_hedge,
-    check_price,
-    check_volume,
-    exercise_time_allowed,
-    fee_action,
-    lock_allowed,
-    margin_parts,
-    matching_allowed,
+    check_lock,
+    check_order,
+    check_tradable,
     normalize_offset,
+    resolve_order_kind,
+    would_self_trade,
+)
+from ..core.terms import (
+    BUY,
+    EPS,
+    SELL,
+    SZSE,
+    AccountTerms,
+    Contract,
+    PriceRef,
+    Refused,
+)
+from ..core.timetable import (
+    CLOSE_UNCROSS,
+    OPEN_UNCROSS,
+    Phase,
+    cancel_allowed,
+    exercise_time_allowed,
+    lock_allowed,
+    matching_allowed,
     order_accepted,
     phase_at,
-    resolve_order_kind,
-    short_margin,
 )
+from . import calendar
+from . import errors as E
+from .instruments import SimInstrument, build_instruments, instrument_field
 
 Callback = tuple[str, tuple[Any, ...]]
 Data = dict[str, Any]
@@ -106,7 +120,6 @@ TARGET_PUBLIC = "public"
 TARGET_FORQUOTE = "forquote"
 
 CHINA = ZoneInfo("Asia/Shanghai")
-EPS = 1e-6
 LONG = C.THOST_FTDC_PD_Long
 SHORT = C.THOST_FTDC_PD_Short
 SPEC = C.THOST_FTDC_HF_Speculation
@@ -233,24 +246,6 @@ class CounterConfig:
 # --- instruments and market views ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class InstrumentInfo:
-    """What the counter needs to know about one instrument (option or ETF underlying)."""
-
-    instrument_id: str
-    exchange_id: str
-    is_option: bool
-    underlying: str
-    strike: float
-    is_call: bool
-    expire_date: str
-    unit: int
-    tick: float
-    max_limit: int
-    max_market: int
-    row: Mapping[str, Any]
-
-
 def _attr(obj: Any, *names: str, default: Any = None) -> Any:
     for name in names:
         if isinstance(obj, Mapping):
@@ -261,14 +256,13 @@ def _attr(obj: Any, *names: str, default: Any = None) -> Any:
     return default
 
 
-def instrument_info(obj: Any, max_limit: int = 50, max_market: int = 10) -> InstrumentInfo:
+def instrument_info(obj: Any, max_limit: int = 50, max_market: int = 10) -> Contract:
     """Read a SimInstrument (or a CThostFtdcInstrumentField-shaped mapping)."""
-    row: Mapping[str, Any] = obj if isinstance(obj, Mapping) else {}
     product_class = str(_attr(obj, "product_class", "ProductClass", default=""))
     options_type = str(_attr(obj, "options_type", "OptionsType", default=""))
     is_option = product_class == C.THOST_FTDC_PC_ETFOption or options_type in ("1", "2")
     iid = str(_attr(obj, "instrument_id", "InstrumentID"))
-    return InstrumentInfo(
+    return Contract(
         instrument_id=iid,
         exchange_id=str(_attr(obj, "exchange_id", "exchange", "ExchangeID")),
         is_option=is_option,
@@ -280,7 +274,6 @@ def instrument_info(obj: Any, max_limit: int = 50, max_market: int = 10) -> Inst
         tick=float(_attr(obj, "price_tick", "tick", "PriceTick", default=0.0001)),
         max_limit=int(_attr(obj, "max_limit_volume", "MaxLimitOrderVolume", default=max_limit)),
         max_market=int(_attr(obj, "max_market_volume", "MaxMarketOrderVolume", default=max_market)),
-        row=row,
     )
 
 
@@ -293,115 +286,6 @@ def _instrument_objects(source: Any) -> list[Any]:
 
 
 # --- state records (flat dataclasses; persisted as JSON) -------------------------------------
-
-
-@dataclass
-class Account:
-    """One investor's money (CNY) and login data."""
-
-    investor_id: str
-    broker_id: str
-    password: str
-    pre_balance: float
-    deposit: float = 0.0
-    withdraw: float = 0.0
-    cash_in: float = 0.0
-    commission: float = 0.0
-    frozen_cash: float = 0.0
-    frozen_margin: float = 0.0
-    frozen_commission: float = 0.0
-    delivery_margin: float = 0.0
-    curr_margin: float = 0.0
-    exchange_margin: float = 0.0
-    pre_margin: float = 0.0
-    confirm_date: str = ""
-    confirm_time: str = ""
-
-    @property
-    def balance(self) -> float:
-        return self.pre_balance + self.deposit - self.withdraw + self.cash_in - self.commission
-
-    @property
-    def available(self) -> float:
-        return (
-            self.balance
-            - self.curr_margin
-            - self.frozen_margin
-            - self.frozen_cash
-            - self.frozen_commission
-            - self.delivery_margin
-        )
-
-
-@dataclass
-class Position:
-    """One option position row: (investor, instrument, PosiDirection, HedgeFlag).
-
-    ``close_frozen`` is the volume frozen by pending closing orders (ShortFrozen on a long
-    row, LongFrozen on a short row).
-    """
-
-    investor_id: str
-    broker_id: str
-    instrument_id: str
-    exchange_id: str
-    direction: str
-    hedge: str
-    yd_position: int = 0
-    position: int = 0
-    today_position: int = 0
-    close_frozen: int = 0
-    strike_frozen: int = 0
-    open_volume: int = 0
-    close_volume: int = 0
-    open_amount: float = 0.0
-    close_amount: float = 0.0
-    position_cost: float = 0.0
-    open_cost: float = 0.0
-    use_margin: float = 0.0
-    exchange_margin: float = 0.0
-    pre_margin: float = 0.0
-    cash_in: float = 0.0
-    commission: float = 0.0
-    close_profit: float = 0.0
-    pre_settlement: float = 0.0
-
-    @property
-    def key(self) -> str:
-        return f"{self.investor_id}|{self.instrument_id}|{self.direction}|{self.hedge}"
-
-    @property
-    def closable(self) -> int:
-        return self.position - self.close_frozen - self.strike_frozen
-
-
-@dataclass
-class Stock:
-    """ETF shares of one investor in one underlying.
-
-    ``frozen``: shares frozen by SZSE covered shorts (and pending covered opens) and pending put
-    exercises; ``locked``/``lock_frozen``/``today_locked``: SSE lock position (Volume,
-    FrozenVolume, TodayVolume). Free shares = volume - locked - frozen.
-    """
-
-    investor_id: str
-    broker_id: str
-    instrument_id: str
-    exchange_id: str
-    volume: int = 0
-    yd_volume: int = 0
-    frozen: int = 0
-    locked: int = 0
-    lock_frozen: int = 0
-    today_locked: int = 0
-
-    @property
-    def key(self) -> str:
-        return f"{self.investor_id}|{self.instrument_id}"
-
-    @property
-    def free(self) -> int:
-        return self.volume - self.locked - self.frozen
 
 
 @dataclass
@@ -498,7 +382,7 @@ class SessionState:
         if text:
             number = _ref_number(text)
             if number is None or number <= self.refs.get(kind, 0):
-                raise Rejected(error_id)
+                raise Refused(error_id)
         return text
 
     def take_ref(self, kind: str, text: str) -> str:
@@ -506,19 +390,6 @@ class SessionState:
         number = int(text) if text else self.refs.get(kind, 0) + 1
         self.refs[kind] = max(self.refs.get(kind, 0), number)
         return text or str(number)
-
-
-class Rejected(Exception):
-    """A counter-side rejection with its SOPT error id."""
-
-    def __init__(self, error_id: int) -> None:
-        super().__init__(error_id)
-        self.error_id = error_id
-
-
-def _clean(value: float) -> float:
-    """Drop float residue around zero (amounts are CNY; 1e-6 is far below a fen)."""
-    return 0.0 if abs(value) < 1e-6 else value
 
 
 def _ref_number(text: str) -> int | None:
@@ -591,15 +462,15 @@ class SimCounter:
         self._open_matched = ""  # trading day whose opening auction was uncrossed
         self._close_matched = ""  # trading day whose closing auction was uncrossed
         source = instruments if instruments is not None else _attr(market, "instruments")
-        self.instruments: dict[str, InstrumentInfo] = {}
+        self.instruments: dict[str, Contract] = {}
         self._load_instruments(source)
         day = _attr(market, "trading_day", default="")
         if isinstance(day, date):
             day = day.strftime("%Y%m%d")
         self.trading_day: str = str(day or datetime.now(CHINA).strftime("%Y%m%d"))
+        self.terms = AccountTerms(config.fees, config.margin_markup, config.position_limits)
         self.accounts: dict[str, Account] = {}
-        self.positions: dict[str, Position] = {}
-        self.stocks: dict[str, Stock] = {}
+        self.books: dict[str, Book] = {}
         self.orders: dict[int, Order] = {}
         self.live_orders: dict[int, Order] = {}
         self.order_refs: dict[tuple[int, int, str], int] = {}
@@ -608,7 +479,7 @@ class SimCounter:
         self.exec_orders: dict[int, ExecOrder] = {}
         self.locks: dict[str, list[Data]] = {}
         self.quotes: dict[int, Quote] = {}
-        self.books: dict[str, RestingBook] = {}
+        self.resting: dict[str, RestingBook] = {}
         self.flows: dict[str, list[tuple[int, Callback]]] = {}
         self.sessions: dict[tuple[int, int], SessionState] = {}
         self.seqs: dict[str, int] = {}
@@ -634,12 +505,10 @@ class SimCounter:
     def _instrument_row(self, iid: str) -> Data:
         """CThostFtdcInstrumentField of an instrument (instruments.instrument_field for a
         SimInstrument, else the mapping it was given as)."""
-        from .instruments import SimInstrument, instrument_field
-
         raw = self._raw_instruments[iid]
         if isinstance(raw, SimInstrument):
             return instrument_field(raw, self._trading_date())
-        return dict(self.instruments[iid].row)
+        return dict(raw) if isinstance(raw, Mapping) else {}
 
     def _trading_date(self) -> date:
         return datetime.strptime(self.trading_day, "%Y%m%d").date()
@@ -657,10 +526,8 @@ class SimCounter:
         on trading days (weekends and holidays are closed)."""
         if self.config.hours != "exchange":
             return Phase.CONTINUOUS
-        from .calendar import is_trading_day
-
         now = now or self.now()
-        if not is_trading_day(now.date()):
+        if not calendar.is_trading_day(now.date()):
             return Phase.CLOSED
         return phase_at(now.time())
 
@@ -776,8 +643,6 @@ class SimCounter:
     def _serialise(kind: str, obj: Any) -> Data:
         if kind in ("trade", "lock"):
             return dict(obj)
-        if kind == "instrument":
-            return {k: v for k, v in asdict(obj).items() if k != "row"}
         return asdict(obj)
 
     def _load(self, store: Any) -> None:
@@ -802,10 +667,11 @@ class SimCounter:
                 obj = cls(**{k: v for k, v in value.items() if k in names})
                 if kind == "account":
                     self.accounts[obj.investor_id] = obj
+                    self.books[obj.investor_id] = self._new_book(obj)
                 elif kind == "position":
-                    self.positions[obj.key] = obj
+                    self.books[obj.investor_id].positions[obj.key] = obj
                 elif kind == "stock":
-                    self.stocks[obj.key] = obj
+                    self.books[obj.investor_id].stocks[obj.key] = obj
                 elif kind == "order":
                     self.orders[obj.key] = obj
                 elif kind == "exec":
@@ -814,7 +680,8 @@ class SimCounter:
                     self.quotes[obj.key] = obj
         for iid, value in entities.get("instrument", {}).items():
             if iid not in self.instruments:  # delisted since (expired): still needed to settle
-                self.instruments[iid] = InstrumentInfo(**dict(value, row={}))
+                names = {f.name for f in fields(Contract)}
+                self.instruments[iid] = Contract(**{k: v for k, v in value.items() if k in names})
         for _, value in sorted(entities.get("trade", {}).items()):
             self.trades.setdefault(str(value["InvestorID"]), []).append(value)
         for _, value in sorted(entities.get("lock", {}).items()):
@@ -905,6 +772,7 @@ class SimCounter:
     def _create_account(self, investor: str, broker: str, password: str) -> Account:
         account = Account(investor, broker, password, pre_balance=self.config.capital)
         self.accounts[investor] = account
+        self.books[investor] = self._new_book(account)
         self._touch("account", investor, account)
         if self.config.initial_etf_shares > 0:
             for info in self.instruments.values():
@@ -954,49 +822,50 @@ class SimCounter:
         now = self.now()
         state.recent = [t for t in state.recent if (now - t).total_seconds() < 1.0]
         if len(state.recent) >= limit:
-            raise Rejected(E.ORDER_FREQ_LIMIT)
+            raise Refused(E.ORDER_FREQ_LIMIT)
         state.recent.append(now)
 
     def _check_session(self, session: SessionRef, req: Data) -> Account:
         state = self.sessions.get((session.front_id, session.session_id))
         account = self.accounts.get(session.investor_id)
         if state is None or not state.logged_in or account is None:
-            raise Rejected(E.NOT_LOGIN_YET)
+            raise Refused(E.NOT_LOGIN_YET)
         investor = str(req.get("InvestorID", "")) or session.investor_id
         broker = str(req.get("BrokerID", "")) or session.broker_id
         if investor != session.investor_id or broker != account.broker_id:
-            raise Rejected(E.NO_PRIVILEGE)
+            raise Refused(E.NO_PRIVILEGE)
         return account
 
     # --- records ---------------------------------------------------------------------------
-    def _position(
-        self, investor: str, info: InstrumentInfo, direction: str, hedge: str
-    ) -> Position:
-        key = f"{investor}|{info.instrument_id}|{direction}|{hedge}"
-        row = self.positions.get(key)
-        if row is None:
-            broker = self.accounts[investor].broker_id
-            row = Position(investor, broker, info.instrument_id, info.exchange_id, direction, hedge)
-            row.pre_settlement = self._pre_settle(info.instrument_id)
-            self.positions[key] = row
-            self._touch("instrument", info.instrument_id, info)
-        self._touch("position", key, row)
-        return row
+    def _new_book(self, account: Account) -> Book:
+        return Book(account, self._touch, self._pre_settle)
+
+    @property
+    def positions(self) -> dict[str, Position]:
+        """Every option position row of every investor (Position.key -> Position), a merged
+        view of the books (for checks and tests; the books own the rows)."""
+        return {k: r for book in self.books.values() for k, r in book.positions.items()}
+
+    @property
+    def stocks(self) -> dict[str, Stock]:
+        """Every ETF share record (Stock.key -> Stock), a merged view of the books."""
+        return {k: r for book in self.books.values() for k, r in book.stocks.items()}
+
+    def _stocks_of(self, investor: str) -> list[Stock]:
+        book = self.books.get(investor)
+        return list(book.stocks.values()) if book is not None else []
+
+    def _position(self, investor: str, info: Contract, direction: str, hedge: str) -> Position:
+        return self.books[investor].position(info, direction, hedge)
 
     def _stock(self, investor: str, underlying: str, exchange: str) -> Stock:
-        key = f"{investor}|{underlying}"
-        stock = self.stocks.get(key)
-        if stock is None:
-            broker = self.accounts[investor].broker_id
-            stock = Stock(investor, broker, underlying, exchange)
-            self.stocks[key] = stock
-        self._touch("stock", key, stock)
-        return stock
+        return self.books[investor].stock(underlying, exchange)
 
     def _book(self, instrument_id: str) -> RestingBook:
-        book = self.books.get(instrument_id)
+        """The resting client orders of ``instrument_id`` (created empty)."""
+        book = self.resting.get(instrument_id)
         if book is None:
-            book = self.books[instrument_id] = RestingBook()
+            book = self.resting[instrument_id] = RestingBook()
         return book
 
     @staticmethod
@@ -1044,16 +913,12 @@ class SimCounter:
         return volume if order.offset == OPEN else -volume
 
     # --- margins and fees ------------------------------------------------------------------
-    def open_margin(self, info: InstrumentInfo) -> tuple[float, float]:
+    def open_margin(self, info: Contract) -> tuple[float, float]:
         """(broker, exchange) opening margin per short contract."""
-        exch = short_margin(
-            info.is_call,
-            self._pre_settle(info.instrument_id),
-            self._pre_close(info.underlying),
-            info.strike,
-            info.unit,
+        prices = PriceRef(
+            0.0, 0.0, self._pre_settle(info.instrument_id), self._pre_close(info.underlying)
         )
-        return broker_margin(exch, self.config.margin_markup), exch
+        return open_margin(info, prices, self.config.margin_markup)
 
     # --- order insert ----------------------------------------------------------------------
     def order_insert(self, session: SessionRef, req: Data, reqid: int) -> list[Outgoing]:
@@ -1064,7 +929,7 @@ class SimCounter:
             account = self._check_session(session, req)
             self._throttle(session)
             order = self._validate_order(session, account, data, reqid)
-        except Rejected as rejection:
+        except Refused as rejection:
             return self._reject(out, session, "onRspOrderInsert", data, reqid, rejection.error_id)
         self._accept_order(order, out)
         self._commit()
@@ -1078,16 +943,13 @@ class SimCounter:
         iid = str(req.get("InstrumentID", ""))
         info = self.instruments.get(iid)
         if info is None:
-            raise Rejected(E.INSTRUMENT_NOT_FOUND)
+            raise Refused(E.INSTRUMENT_NOT_FOUND)
         exchange = str(req.get("ExchangeID", ""))
         if exchange and exchange != info.exchange_id:
-            raise Rejected(E.ERROR_EXCHANGEID)
-        if not info.is_option:
-            raise Rejected(E.INSTRUMENT_NOT_TRADING)
-        if info.expire_date and info.expire_date < self.trading_day:
-            raise Rejected(E.INSTRUMENT_NOT_TRADING)
+            raise Refused(E.ERROR_EXCHANGEID)
+        check_tradable(info, self.trading_day)
         if str(req.get("ContingentCondition", "1") or "1") != C.THOST_FTDC_CC_Immediately:
-            raise Rejected(E.UNSUPPORTED_FUNCTION)
+            raise Refused(E.UNSUPPORTED_FUNCTION)
         kind, error = resolve_order_kind(
             info.exchange_id,
             str(req.get("OrderPriceType", "")),
@@ -1096,34 +958,33 @@ class SimCounter:
             self.config.accept_limit_fak,
         )
         if kind is None:
-            raise Rejected(error)
+            raise Refused(error)
         direction = str(req.get("Direction", ""))
         if direction not in (BUY, SELL):
-            raise Rejected(E.BAD_FIELD)
+            raise Refused(E.BAD_FIELD)
         offset = normalize_offset(str(req.get("CombOffsetFlag", ""))[:1])
         if offset is None:
-            raise Rejected(E.BAD_FIELD)
+            raise Refused(E.BAD_FIELD)
         hedge = str(req.get("CombHedgeFlag", ""))[:1] or SPEC
-        options_type = C.THOST_FTDC_CP_CallOptions if info.is_call else C.THOST_FTDC_CP_PutOptions
-        error = check_hedge(
-            hedge, direction, offset, options_type, session.investor_id in self.config.market_makers
-        )
-        if error:
-            raise Rejected(error)
         volume = int(req.get("VolumeTotalOriginal", 0) or 0)
-        error = check_volume(volume, kind, info.max_limit, info.max_market)
-        if error:
-            raise Rejected(error)
-        lower, upper = self._limits(iid)
         price = float(req.get("LimitPrice", 0.0) or 0.0)
-        if not kind.is_market:
-            error = check_price(price, info.tick, lower, upper)
-            if error:
-                raise Rejected(error)
-
+        lower, upper = self._limits(iid)
+        prices = PriceRef(lower, upper, self._pre_settle(iid), self._pre_close(info.underlying))
+        new = NewOrder(info, direction, offset, hedge, kind, volume, price)
+        investor = session.investor_id
+        live = (o for o in self.live_orders.values() if o.investor_id == investor)
+        maker = investor in self.config.market_makers
+        reserve = check_order(
+            self.books[investor], new, self.terms, prices, live, self.instruments, maker
+        )
+        if self.config.self_trade_check:
+            resting = self.resting.get(iid)
+            opposite = resting.side(SELL if direction == BUY else BUY) if resting else ()
+            if would_self_trade(investor, opposite, direction, kind, price):
+                raise Refused(E.MAY_SELFTRADE)
         order = Order(
             key=0,
-            investor_id=session.investor_id,
+            investor_id=investor,
             instrument_id=iid,
             exchange_id=info.exchange_id,
             kind=kind.value,
@@ -1136,41 +997,13 @@ class SimCounter:
             volume=volume,
             price=price,
             data={},
+            cash_per_lot=reserve.cash_per_lot,
+            margin_per_lot=reserve.margin_per_lot,
+            exch_margin_per_lot=reserve.exch_margin_per_lot,
+            fee_per_lot=reserve.fee_per_lot,
+            shares_per_lot=reserve.shares_per_lot,
             quote_key=quote_key,
         )
-        # resources
-        freeze_price = price if not kind.is_market else upper
-        fee = self.config.fees.per_contract(fee_action(direction, offset))
-        order.fee_per_lot = fee
-        if offset == CLOSE:
-            row = self.positions.get(
-                f"{session.investor_id}|{iid}|{SHORT if direction == BUY else LONG}|{hedge}"
-            )
-            if row is None or row.closable < volume:
-                raise Rejected(E.OVER_CLOSE_POSITION)
-        if direction == BUY:
-            order.cash_per_lot = freeze_price * info.unit
-        elif offset == OPEN and hedge == COVERED:
-            stock = self.stocks.get(f"{session.investor_id}|{info.underlying}")
-            need = info.unit * volume
-            if info.exchange_id == SZSE:
-                if stock is None or stock.free < need:
-                    raise Rejected(E.NOT_ENOUGH_STOCKPOSITION)
-            elif stock is None or stock.locked - stock.lock_frozen < need:
-                raise Rejected(E.NOT_ENOUGH_LOCKPOSITION)
-            order.shares_per_lot = info.unit
-        elif offset == OPEN:
-            order.margin_per_lot, order.exch_margin_per_lot = self.open_margin(info)
-        if offset == OPEN:
-            self._check_position_limits(session.investor_id, info.underlying, direction, volume)
-        need_cash = (order.cash_per_lot + order.margin_per_lot + fee) * volume
-        if need_cash > account.available + EPS:
-            raise Rejected(E.INSUFFICIENT_MONEY)
-        if self.config.self_trade_check and self._would_self_trade(
-            session.investor_id, iid, direction, kind, price
-        ):
-            raise Rejected(E.MAY_SELFTRADE)
-
         # accepted by the counter: assign identity
         order.order_ref = state.take_ref("order", ref_text)
         order.key = self._next("order")
@@ -1179,55 +1012,8 @@ class SimCounter:
         order.data = self._order_data(req, order, info, reqid, now)
         return order
 
-    def _check_position_limits(
-        self, investor: str, underlying: str, direction: str, volume: int
-    ) -> None:
-        """106 when an opening order would exceed ``config.position_limits``."""
-        limit_long, limit_total, limit_day = self.config.position_limits
-        long = total = day = 0
-        for row in self.positions.values():
-            info = self.instruments.get(row.instrument_id)
-            if row.investor_id != investor or info is None or info.underlying != underlying:
-                continue
-            total += row.position
-            if row.direction == LONG:
-                long += row.position
-                day += row.open_volume
-        for order in self.live_orders.values():
-            if order.investor_id != investor or order.offset != OPEN:
-                continue
-            if self.instruments[order.instrument_id].underlying != underlying:
-                continue
-            total += order.remaining
-            if order.direction == BUY:
-                long += order.remaining
-                day += order.remaining
-        checks = [(limit_total, total)]
-        if direction == BUY:
-            checks += [(limit_long, long), (limit_day, day)]
-        for limit, used in checks:
-            if limit and used + volume > limit:
-                raise Rejected(E.POSI_LIMIT)
-
-    def _would_self_trade(
-        self, investor: str, iid: str, direction: str, kind: OrderKind, price: float
-    ) -> bool:
-        book = self.books.get(iid)
-        if book is None:
-            return False
-        for other in book.side(SELL if direction == BUY else BUY):
-            if other.investor_id != investor:
-                continue
-            if kind.is_market:
-                return True
-            if (direction == BUY and other.price <= price + EPS) or (
-                direction == SELL and other.price >= price - EPS
-            ):
-                return True
-        return False
-
     def _order_data(
-        self, req: Data, order: Order, info: InstrumentInfo, reqid: int, now: datetime
+        self, req: Data, order: Order, info: Contract, reqid: int, now: datetime
     ) -> Data:
         account = self.accounts[order.investor_id]
         data: Data = {
@@ -1304,27 +1090,9 @@ class SimCounter:
         return data
 
     def _freeze(self, order: Order, sign: int, volume: int, filled: bool = False) -> None:
-        """Freeze (sign 1) or release (sign -1) the resources of ``volume`` lots. On a fill
-        (``filled``) the shares of a covered open stay frozen: they now back the position."""
-        account = self.accounts[order.investor_id]
-        account.frozen_cash = _clean(account.frozen_cash + sign * order.cash_per_lot * volume)
-        account.frozen_margin = _clean(account.frozen_margin + sign * order.margin_per_lot * volume)
-        account.frozen_commission = _clean(
-            account.frozen_commission + sign * order.fee_per_lot * volume
-        )
-        self._touch("account", account.investor_id, account)
+        """Freeze (sign 1) or release (sign -1) the resources of ``volume`` lots."""
         info = self.instruments[order.instrument_id]
-        if order.offset == CLOSE:
-            row = self._position(
-                order.investor_id, info, SHORT if order.direction == BUY else LONG, order.hedge
-            )
-            row.close_frozen += sign * volume
-        if order.shares_per_lot and not filled:
-            stock = self._stock(order.investor_id, info.underlying, info.exchange_id)
-            if info.exchange_id == SZSE:
-                stock.frozen += sign * order.shares_per_lot * volume
-            else:
-                stock.lock_frozen += sign * order.shares_per_lot * volume
+        self.books[order.investor_id].freeze(order, info, sign, volume, filled)
 
     def _update(self, order: Order, now: datetime, **values: Any) -> Data:
         order.data.update(values)
@@ -1418,7 +1186,7 @@ class SimCounter:
         """Cancel the untraded rest of a live order and release its resources."""
         self._freeze(order, -1, order.remaining)
         if order.resting:
-            book = self.books.get(order.instrument_id)
+            book = self.resting.get(order.instrument_id)
             if book is not None:
                 book.remove(order.key)
             order.resting = False
@@ -1448,58 +1216,8 @@ class SimCounter:
         ``trade_id``: the match's TradeID when the other side is a client order too (both
         sides of one match share it, as on the exchange); None draws a new one."""
         info = self.instruments[order.instrument_id]
-        account = self.accounts[order.investor_id]
-        self._freeze(order, -1, volume, filled=True)
+        self.books[order.investor_id].fill(order, info, price, volume)
         order.traded += volume
-        amount = price * info.unit * volume
-        fee = order.fee_per_lot * volume
-        sign = -1.0 if order.direction == BUY else 1.0
-        account.cash_in += sign * amount
-        account.commission += fee
-        if order.offset == OPEN:
-            row = self._position(
-                order.investor_id, info, LONG if order.direction == BUY else SHORT, order.hedge
-            )
-            row.position += volume
-            row.today_position += volume
-            row.open_volume += volume
-            row.open_amount += amount
-            row.position_cost += amount
-            row.open_cost += amount
-            if order.margin_per_lot:
-                row.use_margin += order.margin_per_lot * volume
-                row.exchange_margin += order.exch_margin_per_lot * volume
-                account.curr_margin += order.margin_per_lot * volume
-                account.exchange_margin += order.exch_margin_per_lot * volume
-        else:
-            row = self._position(
-                order.investor_id, info, SHORT if order.direction == BUY else LONG, order.hedge
-            )
-            ratio = volume / row.position
-            avg = row.open_cost / row.position / info.unit if row.position else 0.0
-            pnl = (price - avg) if row.direction == LONG else (avg - price)
-            row.close_profit += pnl * info.unit * volume
-            row.position_cost -= row.position_cost * ratio
-            row.open_cost -= row.open_cost * ratio
-            released = row.use_margin * ratio
-            released_exch = row.exchange_margin * ratio
-            row.use_margin -= released
-            row.exchange_margin -= released_exch
-            account.curr_margin -= released
-            account.exchange_margin -= released_exch
-            row.position -= volume
-            row.today_position = min(row.today_position, row.position)
-            row.close_volume += volume
-            row.close_amount += amount
-            if order.hedge == COVERED:
-                stock = self._stock(order.investor_id, info.underlying, info.exchange_id)
-                if info.exchange_id == SZSE:
-                    stock.frozen -= info.unit * volume
-                else:
-                    stock.lock_frozen -= info.unit * volume
-        row.cash_in += sign * amount
-        row.commission += fee
-        self._touch("account", account.investor_id, account)
         if order.remaining == 0:
             status, msg = C.THOST_FTDC_OST_AllTraded, "全部成交"
             order.resting = False
@@ -1523,7 +1241,7 @@ class SimCounter:
     def _trade_data(
         self,
         order: Order,
-        info: InstrumentInfo,
+        info: Contract,
         price: float,
         volume: int,
         now: datetime,
@@ -1577,12 +1295,12 @@ class SimCounter:
             self._throttle(session)
             order = self._find_order(session, req)
             if str(req.get("ActionFlag", C.THOST_FTDC_AF_Delete)) != C.THOST_FTDC_AF_Delete:
-                raise Rejected(E.BAD_ORDER_ACTION_FIELD)
+                raise Refused(E.BAD_ORDER_ACTION_FIELD)
             if not order.live:
-                raise Rejected(E.INSUITABLE_ORDER_STATUS)
+                raise Refused(E.INSUITABLE_ORDER_STATUS)
             if not cancel_allowed(self._phase(), now.time()):
-                raise Rejected(E.OUT_OF_ACTION_TIME)
-        except Rejected as rejection:
+                raise Refused(E.OUT_OF_ACTION_TIME)
+        except Refused as rejection:
             action = self._order_action_data(session, req, now, rejection.error_id)
             rsp = "onRspOrderAction"
             return self._reject(out, session, rsp, dict(req), reqid, rejection.error_id, action)
@@ -1611,7 +1329,7 @@ class SimCounter:
                 key = self.order_sysids.get((exchange, sysid))
         order = self.orders.get(key) if key is not None else None
         if order is None or order.investor_id != session.investor_id:
-            raise Rejected(E.ORDER_NOT_FOUND)
+            raise Refused(E.ORDER_NOT_FOUND)
         return order
 
     def _order_action_data(
@@ -1669,8 +1387,8 @@ class SimCounter:
             if out or self._dirty:  # an auction ran
                 self._commit()
             return out
-        for iid in list(self.books):
-            book = self.books[iid]
+        for iid in list(self.resting):
+            book = self.resting[iid]
             if not len(book):
                 continue
             for buy_key, sell_key, price, volume in uncross_clients(book):
@@ -1701,28 +1419,29 @@ class SimCounter:
         return out
 
     def _auctions(self, now: datetime, phase: Phase, out: list[Outgoing]) -> None:
-        """Run the day's opening auction (first step from 9:25; its orders are the held ones
-        entered before 9:25) and closing auction (first step from 15:00 of the trading day; every
-        resting order) once each."""
+        """Run the day's opening auction (first step from ``timetable.OPEN_UNCROSS``, 9:25; its
+        orders are the held ones entered before it) and closing auction (first step from
+        ``CLOSE_UNCROSS``, 15:00, of the trading day; every resting order) once each."""
         today = now.strftime("%Y%m%d")
         if today != self.trading_day:
             return
         t = now.time()
-        if t >= time(9, 25) and phase != Phase.CLOSED and self._open_matched != today:
+        if t >= OPEN_UNCROSS and phase != Phase.CLOSED and self._open_matched != today:
             self._open_matched = today
-            for iid in list(self.books):
+            cutoff = OPEN_UNCROSS.strftime("%H:%M:%S")
+            for iid in list(self.resting):
                 keys = [
                     k
-                    for k in self.books[iid].by_key
+                    for k in self.resting[iid].by_key
                     if self.orders[k].held
-                    and str(self.orders[k].data.get("InsertTime", "")) < "09:25:00"
+                    and str(self.orders[k].data.get("InsertTime", "")) < cutoff
                 ]
                 if keys:
                     self._call_auction(iid, keys, now, out, closing=False)
-        if t >= time(15, 0) and phase == Phase.CLOSED and self._close_matched != today:
+        if t >= CLOSE_UNCROSS and phase == Phase.CLOSED and self._close_matched != today:
             self._close_matched = today
-            for iid in list(self.books):
-                keys = list(self.books[iid].by_key)
+            for iid in list(self.resting):
+                keys = list(self.resting[iid].by_key)
                 if keys:
                     self._call_auction(iid, keys, now, out, closing=True)
 
@@ -1734,7 +1453,7 @@ class SimCounter:
         (matching.call_auction; reference: the previous settlement at the open, the last price
         at the close), fills through ``_trade`` (one TradeID per client-client match), the
         price published as the day's open/close. The rest stays as ordinary resting orders."""
-        book = self.books[iid]
+        book = self.resting[iid]
         info = self.instruments[iid]
         bids, asks = self._market_book(iid)
         orders = [
@@ -1795,54 +1514,36 @@ class SimCounter:
         data = dict(req)
         now = self.now()
         try:
-            account = self._check_session(session, req)
+            self._check_session(session, req)
             state = self._session(session)
-            ref = state.check_ref("exec", str(req.get("ExecOrderRef", "")), E.DUPLICATE_EXECORDER_REF)
+            ref = state.check_ref(
+                "exec", str(req.get("ExecOrderRef", "")), E.DUPLICATE_EXECORDER_REF
+            )
             iid = str(req.get("InstrumentID", ""))
             info = self.instruments.get(iid)
             if info is None:
-                raise Rejected(E.INSTRUMENT_NOT_FOUND)
+                raise Refused(E.INSTRUMENT_NOT_FOUND)
             if not info.is_option:
-                raise Rejected(E.EXECORDER_NOTOPTIONS)
+                raise Refused(E.EXECORDER_NOTOPTIONS)
             action = str(req.get("ActionType", C.THOST_FTDC_ACTP_Exec))
             if action == C.THOST_FTDC_ACTP_Abandon:
-                raise Rejected(E.OPTIONS_NOT_SUPPORT_ABANDON)
+                raise Refused(E.OPTIONS_NOT_SUPPORT_ABANDON)
             if action != C.THOST_FTDC_ACTP_Exec:
-                raise Rejected(E.BAD_EXECUTE_TYPE)
-            if info.expire_date != self.trading_day:
-                raise Rejected(E.NOT_SUPPORT_EXECDAY)
-            if self.config.hours == "exchange" and not exercise_time_allowed(
+                raise Refused(E.BAD_EXECUTE_TYPE)
+            in_window = self.config.hours != "exchange" or exercise_time_allowed(
                 info.exchange_id, now.time()
-            ):
-                raise Rejected(E.EXEC_FORBIDDEN_TIME)
+            )
             volume = int(req.get("Volume", 0) or 0)
-            if volume <= 0:
-                raise Rejected(E.VOLUME_NOTSUPPORT)
             hedge = str(req.get("HedgeFlag", SPEC) or SPEC)
-            row = self.positions.get(f"{session.investor_id}|{iid}|{LONG}|{hedge}")
-            if row is None or row.closable < volume:
-                raise Rejected(E.OVER_EXECUTE_POSITION)
-            fee = self.config.fees.fee(FeeAction.EXERCISE, volume)
-            cash = info.strike * info.unit * volume if info.is_call else 0.0
-            if cash + fee > account.available + EPS:
-                raise Rejected(E.INSUFFICIENT_MONEY)
-            shares = 0
-            stock = self._stock(session.investor_id, info.underlying, info.exchange_id)
-            if not info.is_call:
-                shares = info.unit * volume
-                if stock.free < shares:
-                    raise Rejected(E.NOT_ENOUGH_STOCKPOSITION)
-        except Rejected as rejection:
+            book = self.books[session.investor_id]
+            fees = self.config.fees
+            reserve = X.check_exercise(book, info, hedge, volume, self.trading_day, fees, in_window)
+        except Refused as rejection:
             rsp = "onRspExecOrderInsert"
             return self._reject(out, session, rsp, data, reqid, rejection.error_id)
         ref = state.take_ref("exec", ref)
         key = self._next("exec")
-        row = self._position(session.investor_id, info, LONG, hedge)
-        row.strike_frozen += volume
-        account.delivery_margin += cash
-        account.frozen_commission += fee
-        stock.frozen += shares
-        self._touch("account", account.investor_id, account)
+        X.freeze_exercise(book, info, hedge, volume, reserve)
         exec_data = self._exec_data(session, req, info, key, ref, volume, hedge, reqid, now)
         exec_order = ExecOrder(
             key,
@@ -1854,9 +1555,9 @@ class SimCounter:
             session.session_id,
             ref,
             exec_data,
-            cash,
-            fee,
-            shares,
+            reserve.cash,
+            reserve.fee,
+            reserve.shares,
         )
         self.exec_orders[key] = exec_order
         self._touch("exec", key, exec_order)
@@ -1876,7 +1577,7 @@ class SimCounter:
         self,
         session: SessionRef,
         req: Data,
-        info: InstrumentInfo,
+        info: Contract,
         key: int,
         ref: str,
         volume: int,
@@ -1943,14 +1644,14 @@ class SimCounter:
             items = self.exec_orders.values()
             target = _find_ref(items, session, req, "ExecOrderRef", "ExecOrderSysID")
             if target is None:
-                raise Rejected(E.EXECORDER_NOT_FOUND)
+                raise Refused(E.EXECORDER_NOT_FOUND)
             if not target.active:
-                raise Rejected(E.BAD_EXECORDER_ACTION_FIELD)
+                raise Refused(E.BAD_EXECORDER_ACTION_FIELD)
             if self.config.hours == "exchange" and not exercise_time_allowed(
                 target.exchange_id, now.time()
             ):
-                raise Rejected(E.EXEC_FORBIDDEN_TIME)
-        except Rejected as rejection:
+                raise Refused(E.EXEC_FORBIDDEN_TIME)
+        except Refused as rejection:
             rsp = "onRspExecOrderAction"
             return self._reject(out, session, rsp, dict(req), reqid, rejection.error_id)
         self._release_exec(target)
@@ -1967,18 +1668,10 @@ class SimCounter:
 
     def _release_exec(self, item: ExecOrder) -> None:
         info = self.instruments.get(item.instrument_id)
-        account = self.accounts[item.investor_id]
-        account.delivery_margin -= item.cash_frozen
-        account.frozen_commission -= item.fee_frozen
-        self._touch("account", account.investor_id, account)
         hedge = str(item.data.get("HedgeFlag", SPEC))
-        row = self.positions.get(f"{item.investor_id}|{item.instrument_id}|{LONG}|{hedge}")
-        if row is not None:
-            row.strike_frozen -= item.volume
-            self._touch("position", row.key, row)
-        if item.shares_frozen and info is not None:
-            stock = self._stock(item.investor_id, info.underlying, info.exchange_id)
-            stock.frozen -= item.shares_frozen
+        reserve = X.ExerciseReserve(item.cash_frozen, item.fee_frozen, item.shares_frozen)
+        book = self.books[item.investor_id]
+        X.release_exercise(book, info, item.instrument_id, hedge, item.volume, reserve)
         item.active = False
         self._touch("exec", item.key, item)
 
@@ -1995,38 +1688,24 @@ class SimCounter:
             info = self.instruments.get(str(req.get("InstrumentID", "")))
             exchange = str(req.get("ExchangeID", "")) or (info.exchange_id if info else "")
             if exchange == SZSE:
-                raise Rejected(E.NOT_SUPPORT_LOCK)
+                raise Refused(E.NOT_SUPPORT_LOCK)
             if info is None or info.is_option:
-                raise Rejected(E.INSTRUMENT_NOT_FOUND)
+                raise Refused(E.INSTRUMENT_NOT_FOUND)
             if info.exchange_id == SZSE:
-                raise Rejected(E.NOT_SUPPORT_LOCK)
+                raise Refused(E.NOT_SUPPORT_LOCK)
             if not lock_allowed(self._phase(now)):
                 # sopt-rules.md A.10 names no error for a lock outside trading hours; 145 is
                 # the closest SOPT error (sopt_error.xml BROKER_BREAK_SECTION)
-                raise Rejected(E.BROKER_BREAK_SECTION)
+                raise Refused(E.BROKER_BREAK_SECTION)
             volume = int(req.get("Volume", 0) or 0)
-            if volume <= 0:
-                raise Rejected(E.VOLUME_NOTSUPPORT)
             lock_type = str(req.get("LockType", ""))
-            stock = self.stocks.get(f"{session.investor_id}|{info.instrument_id}")
-            if lock_type == C.THOST_FTDC_LCKT_Lock:
-                if stock is None or stock.free < volume:
-                    raise Rejected(E.NOT_ENOUGH_STOCKPOSITION)
-            elif lock_type == C.THOST_FTDC_LCKT_Unlock:
-                if stock is None or stock.locked - stock.lock_frozen < volume:
-                    raise Rejected(E.NOT_ENOUGH_LOCKPOSITION)
-            else:
-                raise Rejected(E.BAD_FIELD)
-        except Rejected as rejection:
+            lock_kind = {C.THOST_FTDC_LCKT_Lock: True, C.THOST_FTDC_LCKT_Unlock: False}
+            book = self.books[session.investor_id]
+            check_lock(book, info, lock_kind.get(lock_type), volume)
+        except Refused as rejection:
             return self._reject(out, session, "onRspLockInsert", data, reqid, rejection.error_id)
         ref = state.take_ref("lock", ref)
-        stock = self._stock(session.investor_id, info.instrument_id, info.exchange_id)
-        if lock_type == C.THOST_FTDC_LCKT_Lock:
-            stock.locked += volume
-            stock.today_locked += volume
-        else:
-            stock.locked -= volume
-            stock.today_locked = max(0, min(stock.today_locked, stock.locked))
+        book.lock(info, lock_type == C.THOST_FTDC_LCKT_Lock, volume)
         key = self._next("lock")
         lock = {
             "BrokerID": session.broker_id,
@@ -2096,18 +1775,18 @@ class SimCounter:
                 # a hedge flag only makers may use is refused as such (94), else the right (28)
                 hedges = {str(req.get(f"{p}HedgeFlag", SPEC) or SPEC) for p in ("Ask", "Bid")}
                 refused = E.SPEC_COVERED_ONLY if hedges - {SPEC, COVERED} else E.NO_TRADING_RIGHT
-                raise Rejected(refused)
+                raise Refused(refused)
             state = self._session(session)
             ref = state.check_ref("quote", str(req.get("QuoteRef", "")), E.DUPLICATE_ORDER_REF)
             iid = str(req.get("InstrumentID", ""))
             info = self.instruments.get(iid)
             if info is None:
-                raise Rejected(E.INSTRUMENT_NOT_FOUND)
+                raise Refused(E.INSTRUMENT_NOT_FOUND)
             if not info.is_option:
-                raise Rejected(E.INSTR_NOTSUPPORT_QUOTE)
+                raise Refused(E.INSTR_NOTSUPPORT_QUOTE)
             ask, bid = float(req.get("AskPrice", 0) or 0), float(req.get("BidPrice", 0) or 0)
             if ask <= bid:
-                raise Rejected(E.PRICE_NOTSUPPORT)
+                raise Refused(E.PRICE_NOTSUPPORT)
             # replace the previous quote before checking resources
             for quote in list(self.quotes.values()):
                 if (
@@ -2144,13 +1823,13 @@ class SimCounter:
                     order = self._validate_order(session, account, side_req, reqid, quote_key=key)
                     orders.append(order)
                     self._freeze(order, 1, order.volume)  # so the second side sees the first
-            except Rejected:
+            except Refused:
                 state.refs = saved  # a refused quote uses none of its side refs
                 raise
             finally:
                 for order in orders:
                     self._freeze(order, -1, order.volume)
-        except Rejected as rejection:
+        except Refused as rejection:
             return self._reject(out, session, "onRspQuoteInsert", data, reqid, rejection.error_id)
         ref = state.take_ref("quote", ref)
         ask_order, bid_order = orders
@@ -2283,10 +1962,10 @@ class SimCounter:
             self._check_session(session, req)
             target = _find_ref(self.quotes.values(), session, req, "QuoteRef", "QuoteSysID")
             if target is None or not target.active:
-                raise Rejected(E.QUOTE_NOT_FOUND)
+                raise Refused(E.QUOTE_NOT_FOUND)
             if not cancel_allowed(self._phase(), now.time()):
-                raise Rejected(E.OUT_OF_ACTION_TIME)
-        except Rejected as rejection:
+                raise Refused(E.OUT_OF_ACTION_TIME)
+        except Refused as rejection:
             rsp = "onRspQuoteAction"
             return self._reject(out, session, rsp, dict(req), reqid, rejection.error_id)
         self._cancel_quote(target, now, out)
@@ -2303,10 +1982,10 @@ class SimCounter:
             self._check_session(session, req)
             info = self.instruments.get(str(req.get("InstrumentID", "")))
             if info is None:
-                raise Rejected(E.INSTRUMENT_NOT_FOUND)
+                raise Refused(E.INSTRUMENT_NOT_FOUND)
             if not info.is_option:
-                raise Rejected(E.INSTR_NOTSUPPORT_FORQUOTE)
-        except Rejected as rejection:
+                raise Refused(E.INSTR_NOTSUPPORT_FORQUOTE)
+        except Refused as rejection:
             rsp = "onRspForQuoteInsert"
             return self._reject(out, session, rsp, data, reqid, rejection.error_id)
         rsp_data = {
@@ -2383,8 +2062,8 @@ class SimCounter:
                     "FrozenVolume": s.lock_frozen,
                     "TodayVolume": s.today_locked,
                 }
-                for s in sorted(self.stocks.values(), key=lambda s: s.key)
-                if s.investor_id == investor and s.exchange_id != SZSE
+                for s in sorted(self._stocks_of(investor), key=lambda s: s.key)
+                if s.exchange_id != SZSE
             ]
             rows = [r for r in rows if keep(r)]
         elif table == "quote":
@@ -2412,15 +2091,7 @@ class SimCounter:
         return rows
 
     def _account_row(self, account: Account) -> Data:
-        option_value = 0.0
-        for row in self.positions.values():
-            if row.investor_id != account.investor_id or not row.position:
-                continue
-            info = self.instruments.get(row.instrument_id)
-            if info is None:
-                continue
-            value = self._mark(row.instrument_id) * info.unit * row.position
-            option_value += value if row.direction == LONG else -value
+        option_value = self.books[account.investor_id].option_value(self.instruments, self._mark)
         return {
             "BrokerID": account.broker_id,
             "AccountID": account.investor_id,
@@ -2494,9 +2165,10 @@ class SimCounter:
 
     def _position_rows(self, investor: str) -> list[Data]:
         rows: list[Data] = []
-        for row in sorted(self.positions.values(), key=lambda r: r.key):
-            if row.investor_id != investor:
-                continue
+        book = self.books.get(investor)
+        if book is None:
+            return rows
+        for row in sorted(book.positions.values(), key=lambda r: r.key):
             if not (row.position or row.yd_position or row.open_volume or row.close_volume):
                 continue
             long_row = row.direction == LONG
@@ -2568,8 +2240,8 @@ class SimCounter:
                     "OptionValue": mark * unit * row.position,
                 }
             )
-        for stock in sorted(self.stocks.values(), key=lambda s: s.key):
-            if stock.investor_id != investor or not (stock.volume or stock.yd_volume):
+        for stock in sorted(book.stocks.values(), key=lambda s: s.key):
+            if not (stock.volume or stock.yd_volume):
                 continue
             price = self._mark(stock.instrument_id)
             blank: Data = {key: 0.0 for key in POSITION_MONEY_FIELDS}
@@ -2726,75 +2398,29 @@ class SimCounter:
         for order in sorted(self.live_orders.values(), key=lambda o: o.key):
             self._cancel(order, now, out, "已撤单")
         delivery: dict[str, float] = {}
-        expiring = {
-            iid
-            for iid, info in self.instruments.items()
-            if info.is_option
-            and info.expire_date
-            and (
-                info.expire_date < expire_before
-                if expire_before
-                else info.expire_date <= self.trading_day
-            )
-        }
+        expiring = S.expiring_contracts(self.instruments, self.trading_day, expire_before)
         for item in sorted(self.exec_orders.values(), key=lambda e: e.key):
             if not item.active or item.instrument_id not in expiring:
                 continue
             self._exercise(item, delivery, out, now)
-        for row in list(self.positions.values()):
-            if row.instrument_id in expiring and row.position:
-                underlying = self.instruments[row.instrument_id].underlying
-                close = settlements.get(underlying) or self._pre_close(underlying)
-                self._expire(row, delivery, close)
         closes = {
             info.underlying: settlements.get(info.underlying) or self._pre_close(info.underlying)
             for info in self.instruments.values()
             if info.is_option
         }
+        for investor, book in self.books.items():
+            start = delivery.get(investor, 0.0)
+            delivery[investor] = S.expire_positions(book, self.instruments, expiring, closes, start)
         for iid in expiring:
             self._touch("instrument", iid, None)
-        for account in self.accounts.values():
-            account.curr_margin = account.exchange_margin = 0.0
-        for row in list(self.positions.values()):
-            info = self.instruments.get(row.instrument_id)
-            if row.position == 0 or info is None or row.instrument_id in expiring:
-                self.positions.pop(row.key, None)
-                self._touch("position", row.key, None)
-                continue
-            settle = settlements.get(row.instrument_id, row.pre_settlement)
-            if row.direction == SHORT and row.hedge != COVERED:
-                exch = (
-                    short_margin(
-                        info.is_call, settle, closes[info.underlying], info.strike, info.unit
-                    )
-                    * row.position
-                )
-                row.exchange_margin = exch
-                row.use_margin = broker_margin(exch, self.config.margin_markup)
-                account = self.accounts[row.investor_id]
-                account.curr_margin += row.use_margin
-                account.exchange_margin += row.exchange_margin
-            row.pre_margin = row.use_margin
-            row.yd_position = row.position
-            row.today_position = 0
-            row.open_volume = row.close_volume = 0
-            row.open_amount = row.close_amount = 0.0
-            row.cash_in = row.commission = row.close_profit = 0.0
-            row.pre_settlement = settle
-            row.position_cost = settle * info.unit * row.position
-            row.close_frozen = row.strike_frozen = 0
-            self._touch("position", row.key, row)
-        for account in self.accounts.values():
-            account.pre_balance = account.balance + delivery.get(account.investor_id, 0.0)
-            account.deposit = account.withdraw = account.cash_in = account.commission = 0.0
-            account.frozen_cash = account.frozen_margin = account.frozen_commission = 0.0
-            account.delivery_margin = 0.0
-            account.pre_margin = account.curr_margin
-            self._touch("account", account.investor_id, account)
-        for stock in self.stocks.values():
-            stock.yd_volume = stock.volume
-            stock.today_locked = 0
-            self._touch("stock", stock.key, stock)
+        for book in self.books.values():
+            S.reset_margins(book)
+        for book in self.books.values():
+            S.roll_book(book, self.instruments, settlements, closes, self.terms, expiring)
+        for investor, book in self.books.items():
+            S.roll_account(book, delivery.get(investor, 0.0))
+        for book in self.books.values():
+            S.roll_stocks(book)
         for key in self.orders:
             self._touch("order", key, None)
         for key in self.exec_orders:
@@ -2815,16 +2441,13 @@ class SimCounter:
         self.exec_orders.clear()
         self.locks.clear()
         self.quotes.clear()
-        self.books.clear()
+        self.resting.clear()
         self.flows.clear()
         return out
 
     def _roll_market(self, settlements: Mapping[str, float]) -> str:
         """Move the market to the next trading day with the next day's listing (expired
         contracts dropped, new months and strikes listed around the ETF closes)."""
-        from . import calendar
-        from .instruments import build_instruments
-
         next_day = calendar.next_trading_day(self._trading_date())
         current = _attr(self.market, "instruments")
         spots = {
@@ -2842,22 +2465,10 @@ class SimCounter:
     ) -> None:
         info = self.instruments[item.instrument_id]
         self._release_exec(item)
-        account = self.accounts[item.investor_id]
         hedge = str(item.data.get("HedgeFlag", SPEC))
-        row = self._position(item.investor_id, info, LONG, hedge)
-        volume = min(item.volume, row.position)
-        shares = info.unit * volume
-        cash = info.strike * shares
-        stock = self._stock(item.investor_id, info.underlying, info.exchange_id)
-        if info.is_call:
-            stock.volume += shares
-            delivery[item.investor_id] = delivery.get(item.investor_id, 0.0) - cash
-        else:
-            stock.volume -= shares
-            delivery[item.investor_id] = delivery.get(item.investor_id, 0.0) + cash
-        account.commission += self.config.fees.fee(FeeAction.EXERCISE, volume)
-        row.position -= volume
-        row.today_position = min(row.today_position, row.position)
+        book = self.books[item.investor_id]
+        cash = X.settle_exercise(book, info, hedge, item.volume, self.config.fees)
+        delivery[item.investor_id] = delivery.get(item.investor_id, 0.0) + cash
         item.data.update(
             ExecResult=C.THOST_FTDC_OER_OK,
             StatusMsg="执行成功",
@@ -2865,39 +2476,6 @@ class SimCounter:
         )
         self._touch("exec", item.key, item)
         self._push(out, item.investor_id, "onRtnExecOrder", item.data)
-
-    def _expire(self, row: Position, delivery: dict[str, float], close: float) -> None:
-        info = self.instruments[row.instrument_id]
-        account = self.accounts[row.investor_id]
-        if row.direction == SHORT:
-            in_the_money = (close > info.strike) if info.is_call else (close < info.strike)
-            shares = info.unit * row.position
-            stock = self._stock(row.investor_id, info.underlying, info.exchange_id)
-            if row.hedge == COVERED:  # release the shares backing the covered short
-                if info.exchange_id == SZSE:
-                    stock.frozen -= shares
-                else:
-                    stock.lock_frozen -= shares
-                    if in_the_money:
-                        stock.locked -= shares
-            if in_the_money:
-                cash = info.strike * shares
-                if info.is_call:
-                    short_fall = max(0, shares - (stock.volume - stock.locked - stock.frozen))
-                    if row.hedge == COVERED:
-                        short_fall = 0
-                    stock.volume -= shares - short_fall
-                    cash -= close * short_fall
-                    delivery[row.investor_id] = delivery.get(row.investor_id, 0.0) + cash
-                else:
-                    stock.volume += shares
-                    delivery[row.investor_id] = delivery.get(row.investor_id, 0.0) - cash
-            account.curr_margin -= row.use_margin
-            account.exchange_margin -= row.exchange_margin
-        row.position = 0
-        row.use_margin = row.exchange_margin = 0.0
-        self._touch("position", row.key, row)
-        self._touch("account", account.investor_id, account)
 
     # --- invariants ------------------------------------------------------------------------
     def check_invariants(self) -> list[str]:
@@ -2908,6 +2486,7 @@ class SimCounter:
         pending closes and frozen shares from covered positions and pending orders.
         """
         problems: list[str] = []
+        positions, stocks = self.positions, self.stocks
 
         def near(a: float, b: float) -> bool:
             return abs(a - b) <= 1e-4 * max(1.0, abs(a), abs(b))
@@ -2922,10 +2501,10 @@ class SimCounter:
                 + sum(e.fee_frozen for e in execs),
                 "delivery_margin": sum(e.cash_frozen for e in execs),
                 "curr_margin": sum(
-                    r.use_margin for r in self.positions.values() if r.investor_id == investor
+                    r.use_margin for r in positions.values() if r.investor_id == investor
                 ),
                 "exchange_margin": sum(
-                    r.exchange_margin for r in self.positions.values() if r.investor_id == investor
+                    r.exchange_margin for r in positions.values() if r.investor_id == investor
                 ),
             }
             cash_in = fees = 0.0
@@ -2947,7 +2526,7 @@ class SimCounter:
             for name in ("frozen_cash", "frozen_margin", "frozen_commission", "curr_margin"):
                 if getattr(account, name) < -EPS:
                     problems.append(f"{investor} {name} negative")
-        for row in self.positions.values():
+        for row in positions.values():
             pending = sum(
                 o.remaining
                 for o in self.orders.values()
@@ -2964,9 +2543,9 @@ class SimCounter:
                 problems.append(f"{row.key} bad volumes {row}")
             if row.direction == LONG and row.use_margin:
                 problems.append(f"{row.key} long row with margin")
-        for stock in self.stocks.values():
+        for stock in stocks.values():
             covered = 0
-            for row in self.positions.values():
+            for row in positions.values():
                 inst = self.instruments.get(row.instrument_id)
                 if (
                     row.investor_id == stock.investor_id
@@ -3002,7 +2581,7 @@ class SimCounter:
         live_keys = {o.key for o in self.orders.values() if o.live}
         if live_keys != set(self.live_orders):
             problems.append(f"live order index {sorted(self.live_orders)} != {sorted(live_keys)}")
-        for iid, book in self.books.items():
+        for iid, book in self.resting.items():
             for resting in book.by_key.values():
                 order = self.orders.get(resting.key)
                 if order is None or not order.live or order.remaining != resting.remaining:

@@ -16,7 +16,7 @@ import secrets
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -26,11 +26,10 @@ from ..api.constant import (
     THOST_FTDC_IS_AuctionAfterClosed,
     THOST_FTDC_IS_AuctionMatch,
     THOST_FTDC_IS_AuctionOrdering,
-    THOST_FTDC_IS_BeforeTrading,
     THOST_FTDC_IS_Closed,
     THOST_FTDC_IS_Continous,
-    THOST_FTDC_IS_NoTrading,
 )
+from ..core.timetable import status_at
 from . import errors
 from .clock import Clock, LiveClock, ManualClock
 from .config import CLOCK_MANUAL, HOURS_EXCHANGE, SimConfig, SimConfigError
@@ -83,16 +82,6 @@ TD_ORDER_REQUESTS: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
     }
 )
 
-# Exchange-hours phases (time of day -> THOST_FTDC_IS_*), first match from the top.
-PHASES: tuple[tuple[time, str], ...] = (
-    (time(15, 0), THOST_FTDC_IS_Closed),
-    (time(14, 57), THOST_FTDC_IS_AuctionAfterClosed),
-    (time(13, 0), THOST_FTDC_IS_Continous),
-    (time(11, 30), THOST_FTDC_IS_NoTrading),
-    (time(9, 30), THOST_FTDC_IS_Continous),
-    (time(9, 25), THOST_FTDC_IS_AuctionMatch),
-    (time(9, 15), THOST_FTDC_IS_AuctionOrdering),
-)
 # Phases with market-data snapshots (plus one final snapshot when the market closes).
 PUBLISHING_PHASES: frozenset[str] = frozenset(
     {
@@ -117,16 +106,10 @@ def roll_instant(trading_day: str) -> datetime:
 
 
 def phase_at(instant: datetime, hours: str, trading_day: bool = True) -> str:
-    """Instrument status at ``instant``: always continuous in 24x7 mode."""
+    """Instrument status at ``instant`` (``core.timetable``): always continuous in 24x7 mode."""
     if hours != HOURS_EXCHANGE:
         return THOST_FTDC_IS_Continous
-    if not trading_day:
-        return THOST_FTDC_IS_Closed
-    clock_time = instant.time()
-    for start, status in PHASES:
-        if clock_time >= start:
-            return status
-    return THOST_FTDC_IS_BeforeTrading
+    return status_at(instant.time(), trading_day)
 
 
 def error_rsp(error_id: int) -> dict[str, Any]:

@@ -11,20 +11,15 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from ..core.timetable import ROLL_TIME
 from . import calendar
+from .calendar import is_trading_day
 from .clock import Clock
 from .config import STATE_FOLDER, SimConfig
 from .counter import CounterConfig, SimCounter
 
 logger: logging.Logger = logging.getLogger("vnpy_ctpsopt.sim")
-
-
-def is_trading_day(day: date) -> bool:
-    return calendar.is_trading_day(day)
-
-
-# The counter settles and moves to the next trading day at this time of the trading day.
-ROLL_TIME: time = time(17, 0)
+__all__ = ["ROLL_TIME", "build_market_and_counter", "instrument_ids", "is_trading_day"]
 
 
 def trading_day_at(instant: datetime, roll: time = ROLL_TIME) -> date:

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from counter_kit import Clock, Harness, callbacks, ladder, names, orders, rejection, trades
 
+from vnpy_ctpsopt.core.fees import FeeSchedule
+from vnpy_ctpsopt.core.margin import short_margin
 from vnpy_ctpsopt.sim import errors as E
 from vnpy_ctpsopt.sim.counter import CounterConfig, SessionRef, SimCounter
-from vnpy_ctpsopt.sim.rules import FeeSchedule, short_margin
 
 BUY, SELL, OPEN, CLOSE = "0", "1", "0", "1"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vnpy_ctpsopt.sim.matching import (
+from vnpy_ctpsopt.core.matching import (
     BUY,
     SELL,
     Fill,
@@ -12,7 +12,7 @@ from vnpy_ctpsopt.sim.matching import (
     match_incoming,
     uncross_clients,
 )
-from vnpy_ctpsopt.sim.rules import OrderKind as K
+from vnpy_ctpsopt.core.orders import OrderKind as K
 
 BIDS = [(0.0500, 10), (0.0499, 20), (0.0498, 30), (0.0497, 40), (0.0496, 50)]
 ASKS = [(0.0502, 5), (0.0503, 6), (0.0504, 7), (0.0505, 8), (0.0506, 9)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from vnpy_ctpsopt.sim.matching import (
+from vnpy_ctpsopt.core.matching import (
     BUY,
     MARKET_SEQ,
     SELL,

@@ -1,4 +1,5 @@
-"""Pure rule functions: order-type table per exchange, volumes, prices, margins, fees, phases."""
+"""Pure rule functions of the core: order-type table per exchange, volumes, prices, margins,
+fees, phases."""
 
 from __future__ import annotations
 
@@ -6,30 +7,28 @@ from datetime import time
 
 import pytest
 
-from vnpy_ctpsopt.sim import errors as E
-from vnpy_ctpsopt.sim.rules import (
-    SSE,
-    SZSE,
-    FeeAction,
-    FeeSchedule,
+from vnpy_ctpsopt.core.fees import FeeAction, FeeSchedule, fee_action
+from vnpy_ctpsopt.core.margin import margin_parts, short_margin
+from vnpy_ctpsopt.core.orders import (
     OrderKind,
-    Phase,
-    cancel_allowed,
     check_hedge,
     check_price,
     check_volume,
-    exercise_time_allowed,
-    fee_action,
-    lock_allowed,
-    margin_parts,
     normalize_offset,
     on_tick,
-    order_accepted,
-    phase_at,
     resolve_order_kind,
     round_to_tick,
-    short_margin,
 )
+from vnpy_ctpsopt.core.terms import SSE, SZSE
+from vnpy_ctpsopt.core.timetable import (
+    Phase,
+    cancel_allowed,
+    exercise_time_allowed,
+    lock_allowed,
+    order_accepted,
+    phase_at,
+)
+from vnpy_ctpsopt.sim import errors as E
 
 K = OrderKind
 

@@ -1,8 +1,8 @@
 """Per-instrument matching: an incoming order against the synthetic five-level book of the
 market plus the sim clients' resting orders (price-time priority).
 
-Pure functions over small value classes; the counter applies the results (positions, money,
-callbacks) and tells the market which displayed volume was taken.
+Pure functions over small value classes; the driver (the sim counter, a backtester) applies the
+results to its books (``core.book``) and tells its market which displayed volume was taken.
 
 Conventions: ``Levels`` are ``(price, volume)`` pairs best first (bids descending, asks
 ascending), displayed volume only. At the same price a resting client order comes before the
@@ -16,10 +16,9 @@ from collections.abc import Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-from .rules import PRICE_EPS, OrderKind
+from .orders import OrderKind
+from .terms import BUY, PRICE_EPS, SELL
 
-BUY = "0"
-SELL = "1"
 Levels = Sequence[tuple[float, int]]
 
 
