@@ -4,7 +4,7 @@ check, exercise declarations and the day close (exercise, assignment, expiry, ma
 margin).
 
 This is the backtester's seam to the exchange rules: every formula comes from
-``sim/rules.py`` (margins, fees, order kinds, hedge/covered rules) and the error ids and
+``vnpy_ctpsopt/core`` (margins, fees, order kinds, hedge/covered rules) and the error ids and
 messages from ``sim/errors.py``; no rule is written here twice. When the exchange core lands
 (``vnpy_ctpsopt/core``) this class becomes a thin adapter over it.
 """
@@ -14,18 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..core.exercise import intrinsic
+from ..core.fees import FeeAction, FeeSchedule, fee_action
+from ..core.margin import broker_margin, short_margin
+from ..core.orders import OrderKind, check_price, check_volume
 from ..sim import errors as E
-from ..sim.rules import (
-    FeeAction,
-    FeeSchedule,
-    OrderKind,
-    broker_margin,
-    check_price,
-    check_volume,
-    fee_action,
-    intrinsic,
-    short_margin,
-)
 from .contracts import BtContract
 
 BUY = "0"

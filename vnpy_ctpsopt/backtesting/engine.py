@@ -23,9 +23,12 @@ from vnpy.trader.optimize import OptimizationSetting
 from vnpy_portfoliostrategy.base import EngineType
 from vnpy_portfoliostrategy.template import StrategyTemplate
 
+from ..core.fees import FeeSchedule
+from ..core.matching import Resting, RestingBook, match_incoming
+from ..core.orders import OrderKind
+from ..core.terms import BUY, SELL
+from ..core.timetable import matching_allowed, order_accepted, phase_at
 from ..sim import errors as E
-from ..sim.matching import BUY, SELL, Resting, RestingBook, match_incoming
-from ..sim.rules import FeeSchedule, OrderKind, matching_allowed, order_accepted, phase_at
 from .book import CLOSE, COVERED, OPEN, AccountBook, BookOrder, Settlement
 from .contracts import BACKTESTING, BtContract
 from .feed import BacktestError, DayFeed, split_days
@@ -470,7 +473,7 @@ class BacktestingEngine:
             self.events.append((self.strategy.update_trade, trade))
 
     def _cross(self, quote: Quote) -> None:
-        from ..sim.matching import cross_resting
+        from ..core.matching import cross_resting
 
         bids, asks = quote.levels()
         for fill in cross_resting(quote.resting, bids, asks):

@@ -1,5 +1,5 @@
 """The displayed book of each instrument during a backtest and the strategy's resting orders
-in it. Matching itself is ``sim/matching.py`` (the simulated counter's pure functions):
+in it. Matching itself is ``core/matching.py`` (the simulated counter's pure functions):
 an incoming order goes through ``match_incoming`` against the latest snapshot's five levels,
 resting orders through ``cross_resting`` when a new snapshot arrives. Volume taken from a
 level is gone until the instrument's next snapshot (no liquidity is used twice).
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from vnpy.trader.object import TickData
 
-from ..sim.matching import BUY, Fill, RestingBook
-from ..sim.rules import PRICE_EPS
+from ..core.matching import Fill, RestingBook
+from ..core.terms import BUY, PRICE_EPS
 from .contracts import BtContract
 
 Levels = list[tuple[float, int]]

@@ -122,6 +122,11 @@ def settle_exercise(
     return delivery
 
 
+def intrinsic(is_call: bool, underlying: float, strike: float) -> float:
+    """Intrinsic value per share."""
+    return max(underlying - strike, 0.0) if is_call else max(strike - underlying, 0.0)
+
+
 def in_the_money(contract: Contract, underlying_close: float) -> bool:
     """Assignment test at expiry: strictly in the money at the underlying's close."""
     if contract.is_call:

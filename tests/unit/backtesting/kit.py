@@ -11,7 +11,7 @@ from vnpy.trader.object import BarData, TickData
 from vnpy_portfoliostrategy import StrategyTemplate
 
 from vnpy_ctpsopt.backtesting import BacktestingEngine, BtContract
-from vnpy_ctpsopt.sim.rules import FeeSchedule
+from vnpy_ctpsopt.core.fees import FeeSchedule
 
 EXPIRY = date(2026, 12, 23)
 DAY1 = date(2026, 12, 22)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from vnpy_ctpsopt.sim.rules import FeeSchedule
+from vnpy_ctpsopt.core.fees import FeeSchedule
 
 from .kit import CALL, CALL_OTM, ETF, PUT, run, tick
 
