@@ -14,7 +14,7 @@ from vnpy_ctpsopt import (
     LockType,
 )
 
-from .harness import Harness, account_agrees, poll, positions_agree
+from .harness import Harness, account_agrees, counter_rows, poll, positions_agree
 
 EXPIRY_DAY = "start=20261223T100000"  # 4th Wednesday of December 2026: an exercise day
 
@@ -25,9 +25,21 @@ def wait_event(harness: Harness, kind: str, key: str, statuses: set[str], start:
     ).data
 
 
+def locked_rows(harness: Harness) -> dict[str, float]:
+    return {
+        p.symbol: p.volume
+        for p in harness.main_engine.get_all_positions()
+        if p.symbol.endswith("-LOCKED")
+    }
+
+
 def test_lock_covered_open_and_close_then_unlock(harness: Harness, sim: str) -> None:
     gateway = harness.add()
     harness.connect(gateway, sim)
+    # the counter answers a lock row for every SSE ETF of the account: none has shares yet, so
+    # the position panel shows no LOCKED row
+    assert len(counter_rows(sim, "u1", "lock_position")) >= 2
+    assert locked_rows(harness) == {}
     start = harness.mark()
     vt_lockid = gateway.send_lock(LockRequest("510050", Exchange.SSE, 20000))
     lock = wait_event(harness, EVENT_CTPSOPT_LOCK, vt_lockid, {"ALLTRADED"}, start)
@@ -71,6 +83,8 @@ def test_lock_covered_open_and_close_then_unlock(harness: Harness, sim: str) -> 
     start = harness.mark()
     vt_lockid = gateway.send_lock(LockRequest("510050", Exchange.SSE, 20000, LockType.UNLOCK))
     assert wait_event(harness, EVENT_CTPSOPT_LOCK, vt_lockid, {"ALLTRADED"}, start)
+    # emptied: pushed once with volume 0, so the panel clears it; the other ETFs never appear
+    assert poll(lambda: locked_rows(harness) == {"510050-LOCKED": 0})
 
 
 def test_lock_refusals(harness: Harness, sim: str) -> None:

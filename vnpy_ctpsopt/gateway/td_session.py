@@ -425,10 +425,13 @@ class CtpsoptTdSession(TdSpi):
                 self.lock_positions.rows.append(data)
             if not last:
                 return
+            # The counter answers a row for every ETF of the account; only rows with shares in
+            # them are pushed. One that empties is missing from ``fresh``, so diff() pushes it
+            # once with volume 0 (vn.py keeps the last pushed position otherwise).
             fresh: list[PositionData] = []
             for row in self.lock_positions.rows:
                 position = parse_lock_position(row, self.gateway_name)
-                if position is not None:
+                if position is not None and (position.volume or position.frozen):
                     fresh.append(position)
             self.lock_positions.rows = []
             result = self.lock_positions.diff(

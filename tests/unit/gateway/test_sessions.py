@@ -655,3 +655,29 @@ def test_failed_md_login_is_retried_while_connected() -> None:
     md.last_login_attempt -= 60
     gateway.process_timer_event(None)  # type: ignore[arg-type]
     assert api.names().count("reqUserLogin") == 2  # disconnected: the reconnect logs in
+
+
+def test_empty_locked_rows_are_not_pushed_and_an_emptied_one_is_zeroed_once() -> None:
+    gateway, engine, _ = make_gateway()
+    login(gateway)
+    td = gateway.td
+
+    def answer(*rows: dict[str, Any]) -> list[tuple[str, float]]:
+        start = len(engine.of(EVENT_POSITION))
+        for i, row in enumerate(rows):
+            td.onRspQryLockPosition(row, {}, 0, i == len(rows) - 1)
+        return [(p.symbol, p.volume) for p in engine.of(EVENT_POSITION)[start:]]
+
+    def lock_row(symbol: str, volume: int, frozen: int = 0) -> dict[str, Any]:
+        return {"InstrumentID": symbol, "ExchangeID": "SSE", "Volume": volume,
+                "FrozenVolume": frozen, "TodayVolume": volume}
+
+    # the counter lists every ETF of the account, most with nothing locked
+    assert answer(lock_row("510050", 0), lock_row("510300", 0)) == []
+    assert answer(lock_row("510050", 20000), lock_row("510300", 0)) == [("510050-LOCKED", 20000)]
+    # unlocked: pushed once with volume 0 so the panel clears it, then never again
+    assert answer(lock_row("510050", 0), lock_row("510300", 0)) == [("510050-LOCKED", 0)]
+    assert answer(lock_row("510050", 0), lock_row("510300", 0)) == []
+    # an empty answer is no different
+    assert answer(lock_row("510300", 10000)) == [("510300-LOCKED", 10000)]
+    assert answer({}) == [("510300-LOCKED", 0)]
