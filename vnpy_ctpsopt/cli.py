@@ -1,4 +1,4 @@
-"""Command line: ``python -m vnpy_ctpsopt <check|demo>``."""
+"""Command line: ``python -m vnpy_ctpsopt <check|demo|backtest|record>``."""
 
 from __future__ import annotations
 
@@ -35,11 +35,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .backtesting.cli import run_backtest
 
     add_backtest(sub)
+    from .recorder.cli import add_parser as add_record
+
+    add_record(sub)
     args = parser.parse_args(argv)
     if args.command == "check":
         return check()
     if args.command == "backtest":
         return run_backtest(args)
+    if args.command == "record":
+        from .recorder.cli import run_record
+
+        return run_record(args)
     from .demo import run_demo
 
     return run_demo(seed=args.seed, speed=args.speed)

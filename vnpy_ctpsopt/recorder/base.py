@@ -56,7 +56,7 @@ class RecorderStats:
     malformed: int = 0
     merged_same: int = 0
     shifted: int = 0
-    enqueued: int = 0
+    accepted: int = 0
     bars_generated: int = 0
     # writer thread
     dequeued: int = 0
@@ -89,7 +89,7 @@ class RecorderStats:
     @property
     def buffered(self) -> int:
         """Ticks received and accepted but not yet written nor spilled."""
-        return self.enqueued - self.dequeued + self.pending
+        return self.accepted - self.dequeued + self.pending
 
     def balance(self) -> int:
         """received minus every place a tick went; 0 when nothing is unaccounted for."""

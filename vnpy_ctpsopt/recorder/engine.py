@@ -46,6 +46,7 @@ from .rows import DuplicatePolicy, in_session
 from .storage import make_store
 from .writer import Writer
 
+EVENT_RECORDER_DRAIN: str = "eCtpsoptRecorderDrain"
 MALFORMED_LOG_FIRST: int = 10
 MALFORMED_LOG_EVERY: int = 1000
 
@@ -147,7 +148,7 @@ class RecorderEngine(BaseEngine):
             self._consider(contract)
         self.symbols.setdefault(vt_symbol, vt_symbol)
 
-    def close(self) -> None:
+    def close(self, log_summary: bool = True) -> None:
         """Stop and write everything received (MainEngine.close() calls this)."""
         if not self.active or self.writer is None:
             return
@@ -165,16 +166,24 @@ class RecorderEngine(BaseEngine):
         ended: bool = self.writer.close()
         if not ended:
             self.write_log("录制写入线程未能在限定时间内结束")
-        for line in summary_lines(self.stats):
-            self.write_log(line)
+        if log_summary:
+            for line in summary_lines(self.stats):
+                self.write_log(line)
 
-    stop = close
+    def stop(self) -> None:
+        self.close()
 
     def _drain_stopped_event_engine(self) -> None:
         """MainEngine.close() stops the event engine before closing apps; ticks still queued
         there would be dropped. Process them here (the event engine is stopped, so nothing else
-        reads its queue any more)."""
+        reads its queue any more). With a running event engine (the app's stop button), wait
+        until a handler call in flight has finished instead."""
         if getattr(self.event_engine, "_active", True):
+            if threading.current_thread() is not getattr(self.event_engine, "_thread", None):
+                passed = threading.Event()
+                self.event_engine.register(EVENT_RECORDER_DRAIN, lambda e: passed.set())
+                self.event_engine.put(Event(EVENT_RECORDER_DRAIN))
+                passed.wait(5.0)
             return
         q: Any = getattr(self.event_engine, "_queue", None)
         if q is None:
@@ -271,6 +280,7 @@ class RecorderEngine(BaseEngine):
                 self._new_day(dt.date())
             with self.lock:
                 self.buffer.append((tick, placed))
+                stats.accepted += 1
                 full: bool = len(self.buffer) >= self.setting.batch_rows
             if self.bars is not None:
                 self.bars.update_tick(tick)
@@ -309,7 +319,6 @@ class RecorderEngine(BaseEngine):
             items, self.buffer = self.buffer, []
         bars, self.bar_buffer[:] = list(self.bar_buffer), []
         if items:
-            self.stats.enqueued += len(items)
             writer.put_ticks(items)
         if bars:
             writer.put_bars(bars)
