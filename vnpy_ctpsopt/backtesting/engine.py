@@ -29,7 +29,7 @@ from ..core.orders import OrderKind
 from ..core.terms import BUY, SELL
 from ..core.timetable import matching_allowed, order_accepted, phase_at
 from ..sim import errors as E
-from .book import CLOSE, COVERED, OPEN, AccountBook, BookOrder, Settlement
+from .book import CLOSE, COVERED, OPEN, SHORT, AccountBook, BookOrder, Settlement
 from .contracts import BACKTESTING, BtContract
 from .feed import BacktestError, DayFeed, split_days
 from .market import Quote
@@ -258,6 +258,8 @@ class BacktestingEngine:
             if vt_symbol in subscribed:
                 try:
                     on_tick(tick)
+                except BacktestError:
+                    raise
                 except Exception as exc:  # the strategy's bug: stop with a clear message
                     raise self._strategy_error("on_tick", exc) from None
             if events:
@@ -274,6 +276,8 @@ class BacktestingEngine:
     def _call(self, name: str, func: Callable[[], None]) -> None:
         try:
             func()
+        except BacktestError:
+            raise
         except Exception as exc:
             raise self._strategy_error(name, exc) from None
         if self.events:
@@ -300,6 +304,8 @@ class BacktestingEngine:
             for func, obj in batch:
                 try:
                     func(obj)
+                except BacktestError:
+                    raise
                 except Exception as exc:
                     raise self._strategy_error(getattr(func, "__name__", "回调"), exc) from None
 
@@ -369,7 +375,9 @@ class BacktestingEngine:
             book_order,
             limits,
             self.pre_settlements.get(vt_symbol) or quote.tick.pre_close or quote.last_price,
-            self._pre_close(contract.underlying_vt_symbol),
+            self._pre_close(contract.underlying_vt_symbol)
+            if (side == SELL and book_order.offset == OPEN and not covered)
+            else 0.0,
         )
         if error:
             return self._reject(order, error)
@@ -623,10 +631,15 @@ class BacktestingEngine:
         for vt_symbol, quote in self.quotes.items():
             closes[vt_symbol] = quote.last_price
         settlements = {**closes, **feed.settlements}
-        held = {vt for (vt, _), row in self.account.positions.items() if row.volume}
         underlying_closes: dict[str, float] = {}
-        for vt in held:
+        for (vt, side), row in self.account.positions.items():
+            if not row.volume:
+                continue
             c = self.contracts[vt]
+            settlements.setdefault(vt, self.pre_settlements.get(vt, 0.0))
+            expiring = c.expiry is not None and c.expiry <= self.trading_day
+            if side != SHORT and not expiring:
+                continue
             price = settlements.get(c.underlying_vt_symbol)
             if not price:
                 raise BacktestError(
@@ -634,7 +647,6 @@ class BacktestingEngine:
                     "无法计算保证金和到期结算（请把标的ETF加入行情）"
                 )
             underlying_closes[c.underlying] = price
-            settlements.setdefault(vt, self.pre_settlements.get(vt, 0.0))
         events = self.account.close_day(
             self.contracts, settlements, underlying_closes, self.trading_day, self.auto_exercise
         )
