@@ -1,12 +1,8 @@
-"""The backtest account: cash, frozen resources, option positions (long, short, covered), ETF
-shares (free, locked, frozen), per-contract fees, margin with the broker markup, the open
-check, exercise declarations and the day close (exercise, assignment, expiry, maintenance
-margin).
-
-This is the backtester's seam to the exchange rules: every formula comes from
-``vnpy_ctpsopt/core`` (margins, fees, order kinds, hedge/covered rules) and the error ids and
-messages from ``sim/errors.py``; no rule is written here twice. When the exchange core lands
-(``vnpy_ctpsopt/core``) this class becomes a thin adapter over it.
+"""The backtest account: a thin adapter over the exchange core (``vnpy_ctpsopt.core``), the
+same rules the simulated counter runs. Every check, freeze, fill, exercise, expiry and day
+close is the core's; this module only keys things by vt_symbol for the engine, keeps the
+backtest's working orders and declared exercises, and reports the day close as settlement
+events (exercised, assigned, expired) for the daily results.
 """
 
 from __future__ import annotations
@@ -14,10 +10,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..core.exercise import intrinsic
-from ..core.fees import FeeAction, FeeSchedule, fee_action
-from ..core.margin import broker_margin, short_margin
-from ..core.orders import OrderKind, check_price, check_volume
+from ..core import book as core_book
+from ..core import exercise as core_exercise
+from ..core import orders as core_orders
+from ..core import settlement as core_settlement
+from ..core.fees import FeeAction, FeeSchedule
+from ..core.orders import OrderKind
+from ..core.terms import (
+    COVERED as CORE_COVERED,
+)
+from ..core.terms import (
+    LONG as CORE_LONG,
+)
+from ..core.terms import (
+    SPEC as CORE_SPEC,
+)
+from ..core.terms import (
+    AccountTerms,
+    Contract,
+    PriceRef,
+    Refused,
+)
 from ..sim import errors as E
 from .contracts import BtContract
 
@@ -28,13 +41,29 @@ CLOSE = "1"
 LONG = "long"
 SHORT = "short"
 COVERED = "covered"
-EPS = 1e-6
+INVESTOR = "backtest"
+
+
+def core_contract(c: BtContract) -> Contract:
+    """The core's view of a backtest contract."""
+    return Contract(
+        instrument_id=c.symbol,
+        exchange_id=c.exchange,
+        is_option=c.is_option,
+        underlying=c.underlying,
+        strike=c.strike,
+        is_call=c.is_call,
+        expire_date=c.expiry.strftime("%Y%m%d") if c.expiry else "",
+        unit=c.size,
+        tick=c.pricetick,
+        max_limit=c.max_limit_volume,
+        max_market=c.max_market_volume,
+    )
 
 
 @dataclass
 class BookOrder:
-    """One order as the account sees it; the ``*_per_lot`` amounts stay frozen for every
-    untraded lot while the order is live."""
+    """One order as the engine sees it; the core's ``WorkingOrder`` holds its freezes."""
 
     key: int
     contract: BtContract
@@ -45,64 +74,26 @@ class BookOrder:
     volume: int
     price: float
     traded: int = 0
-    cash_per_lot: float = 0.0
-    margin_per_lot: float = 0.0
-    exch_margin_per_lot: float = 0.0
-    fee_per_lot: float = 0.0
-    shares_per_lot: int = 0
 
     @property
     def remaining(self) -> int:
         return self.volume - self.traded
 
-    @property
-    def side(self) -> str:
-        """The position row this order opens or closes."""
-        if self.covered:
-            return COVERED
-        if self.offset == OPEN:
-            return LONG if self.direction == BUY else SHORT
-        return SHORT if self.direction == BUY else LONG
 
+@dataclass(frozen=True)
+class Row:
+    """A position row as the engine reads it."""
 
-@dataclass
-class Position:
-    """One option position row of one side. ``close_frozen``: lots held by pending closes;
-    ``exercise_frozen``: lots declared for exercise today."""
-
-    volume: int = 0
-    close_frozen: int = 0
-    exercise_frozen: int = 0
-    use_margin: float = 0.0
-    exch_margin: float = 0.0
-
-    @property
-    def closable(self) -> int:
-        return self.volume - self.close_frozen - self.exercise_frozen
-
-
-@dataclass
-class Stock:
-    """ETF shares of one underlying: ``locked`` (SSE lock position), ``lock_frozen`` (locked
-    shares backing covered shorts and pending covered opens, SSE), ``frozen`` (SZSE covered
-    backing and pending put exercises). Free = volume - locked - frozen."""
-
-    volume: int = 0
-    locked: int = 0
-    lock_frozen: int = 0
-    frozen: int = 0
-
-    @property
-    def free(self) -> int:
-        return self.volume - self.locked - self.frozen
+    volume: int
+    use_margin: float
 
 
 @dataclass(frozen=True)
 class Settlement:
-    """A cash and share movement of the day close: ``kind`` is exercise / assigned /
-    expired; ``volume`` option lots (signed: + long, - short), ``shares`` ETF shares received
-    (negative: delivered), ``cash`` strike cash received (negative: paid), ``shortfall``
-    shares cash-settled at the underlying close, ``fee`` the exercise fee."""
+    """One outcome of the day close: ``kind`` exercised / assigned / expired; ``volume``
+    option lots (signed: + long, - short); ``shares`` ETF shares moved at the strike (+
+    received, - delivered); ``cash`` strike cash (+ received, - paid); ``shortfall`` shares
+    cash-settled at ``underlying_close`` instead of delivered; ``fee`` the exercise fee."""
 
     kind: str
     contract: BtContract
@@ -116,69 +107,87 @@ class Settlement:
 
 
 @dataclass
+class _Declared:
+    contract: BtContract
+    volume: int
+    reserve: core_exercise.ExerciseReserve
+
+
+@dataclass
 class AccountBook:
-    """One backtest account. ``positions`` keyed by (vt_symbol, side); ``stocks`` by ETF code;
-    ``exercises`` by vt_symbol (lots declared today)."""
+    """One backtest account over ``core.book.Book``. ``working``: the core working orders by
+    the engine's order key; ``declared``: exercise declarations by vt_symbol; ``contracts``:
+    core contracts by instrument id (the core's key) with ``vt_of`` mapping back."""
 
     capital: float
     fees: FeeSchedule = field(default_factory=FeeSchedule)
     markup: float = 0.1
-    pre_balance: float = 0.0
-    cash_in: float = 0.0
-    commission: float = 0.0
-    frozen_cash: float = 0.0
-    frozen_margin: float = 0.0
-    frozen_commission: float = 0.0
-    curr_margin: float = 0.0
-    exchange_margin: float = 0.0
-    positions: dict[tuple[str, str], Position] = field(default_factory=dict)
-    stocks: dict[str, Stock] = field(default_factory=dict)
-    exercises: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.pre_balance = self.capital
+        self.terms = AccountTerms(fees=self.fees, margin_markup=self.markup)
+        self.pre_settlements: dict[str, float] = {}
+        self.book = core_book.Book(
+            core_book.Account(INVESTOR, "", "", pre_balance=self.capital),
+            pre_settlement=lambda iid: self.pre_settlements.get(iid, 0.0),
+        )
+        self.working: dict[int, core_book.WorkingOrder] = {}
+        self.declared: dict[str, _Declared] = {}
+        self.contracts: dict[str, Contract] = {}
+        self.vt_of: dict[str, str] = {}
 
-    # --- money ---------------------------------------------------------------------------
+    # --- views ---------------------------------------------------------------------------
     @property
     def balance(self) -> float:
-        """Static balance as the counter reports it: cash, premiums, fees (no mark)."""
-        return self.pre_balance + self.cash_in - self.commission
+        return self.book.account.balance
 
     @property
     def available(self) -> float:
-        return (
-            self.balance
-            - self.curr_margin
-            - self.frozen_margin
-            - self.frozen_cash
-            - self.frozen_commission
-        )
+        return self.book.account.available
 
-    def position(self, vt_symbol: str, side: str) -> Position:
-        row = self.positions.get((vt_symbol, side))
-        if row is None:
-            row = self.positions[(vt_symbol, side)] = Position()
-        return row
+    @property
+    def curr_margin(self) -> float:
+        return self.book.account.curr_margin
 
-    def stock(self, code: str) -> Stock:
-        row = self.stocks.get(code)
-        if row is None:
-            row = self.stocks[code] = Stock()
-        return row
+    @property
+    def frozen_margin(self) -> float:
+        return self.book.account.frozen_margin
 
-    def net_position(self, vt_symbol: str) -> int:
-        """Long minus short minus covered lots."""
-        get = self.positions.get
-        long_row, short_row, cov_row = (
-            get((vt_symbol, LONG)),
-            get((vt_symbol, SHORT)),
-            get((vt_symbol, COVERED)),
-        )
-        return (
-            (long_row.volume if long_row else 0)
-            - (short_row.volume if short_row else 0)
-            - (cov_row.volume if cov_row else 0)
-        )
+    @property
+    def frozen_cash(self) -> float:
+        return self.book.account.frozen_cash
+
+    @property
+    def positions(self) -> dict[tuple[str, str], Row]:
+        """(vt_symbol, long/short/covered) -> Row."""
+        out: dict[tuple[str, str], Row] = {}
+        for row in self.book.positions.values():
+            if row.direction == CORE_LONG:
+                side = LONG
+            else:
+                side = COVERED if row.hedge == CORE_COVERED else SHORT
+            out[(self.vt_of[row.instrument_id], side)] = Row(row.position, row.use_margin)
+        return out
+
+    @property
+    def stocks(self) -> dict[str, core_book.Stock]:
+        """ETF code -> the core's Stock."""
+        return {s.instrument_id: s for s in self.book.stocks.values()}
+
+    @property
+    def exercises(self) -> dict[str, int]:
+        return {vt: d.volume for vt, d in self.declared.items()}
+
+    def set_shares(self, code: str, shares: int) -> None:
+        exchange = "SZSE" if code.startswith("159") else "SSE"
+        self.book.stock(code, exchange).volume = int(shares)
+        self.book.stock(code, exchange).yd_volume = int(shares)
+
+    def _contract(self, c: BtContract) -> Contract:
+        contract = self.contracts.get(c.symbol)
+        if contract is None:
+            contract = self.contracts[c.symbol] = core_contract(c)
+            self.vt_of[c.symbol] = c.vt_symbol
+        return contract
 
     # --- orders --------------------------------------------------------------------------
     def place(
@@ -187,141 +196,77 @@ class AccountBook:
         limits: tuple[float, float],
         pre_settlement: float,
         underlying_pre_close: float,
+        trading_day: date,
     ) -> int:
-        """Validate an order as the counter does and freeze its resources; the error id (0:
-        accepted). ``limits`` (down, up) bound limit prices; market kinds freeze at up."""
-        c = order.contract
-        if not c.is_option:
-            return E.INSTRUMENT_NOT_TRADING
-        if order.covered and not (
-            c.is_call
-            and (
-                (order.direction == SELL and order.offset == OPEN)
-                or (order.direction == BUY and order.offset == CLOSE)
-            )
-        ):
-            return E.COVER_ONLY_SELL
-        error = check_volume(order.volume, order.kind, c.max_limit_volume, c.max_market_volume)
-        if error:
-            return error
-        lower, upper = limits
-        if not order.kind.is_market:
-            error = check_price(order.price, c.pricetick, lower, upper)
-            if error:
-                return error
-        freeze_price = upper if order.kind.is_market else order.price
-        order.fee_per_lot = self.fees.per_contract(fee_action(order.direction, order.offset))
-        if order.offset == CLOSE:
-            row = self.positions.get((c.vt_symbol, order.side))
-            if row is None or row.closable < order.volume:
-                return E.OVER_CLOSE_POSITION
-        if order.direction == BUY:
-            order.cash_per_lot = freeze_price * c.size
-        elif order.covered:
-            stock = self.stocks.get(c.underlying)
-            need = c.size * order.volume
-            if c.exchange == "SZSE":
-                if stock is None or stock.free < need:
-                    return E.NOT_ENOUGH_STOCKPOSITION
-            elif stock is None or stock.locked - stock.lock_frozen < need:
-                return E.NOT_ENOUGH_LOCKPOSITION
-            order.shares_per_lot = c.size
-        elif order.offset == OPEN:
-            exch = short_margin(c.is_call, pre_settlement, underlying_pre_close, c.strike, c.size)
-            order.exch_margin_per_lot = exch
-            order.margin_per_lot = broker_margin(exch, self.markup)
-        need_cash = (order.cash_per_lot + order.margin_per_lot + order.fee_per_lot) * order.volume
-        if need_cash > self.available + EPS:
-            return E.INSUFFICIENT_MONEY
-        self._freeze(order, 1, order.volume)
+        """The core's order checks, then the freeze; the error id (0: accepted)."""
+        contract = self._contract(order.contract)
+        hedge = CORE_COVERED if order.covered else CORE_SPEC
+        new = core_orders.NewOrder(contract, order.direction, order.offset, hedge, order.kind,
+                                   order.volume, order.price)  # fmt: skip
+        prices = PriceRef(limits[0], limits[1], pre_settlement, underlying_pre_close)
+        try:
+            core_orders.check_tradable(contract, trading_day.strftime("%Y%m%d"))
+            reserve = core_orders.check_order(self.book, new, self.terms, prices,
+                                              self.working.values(), self.contracts)  # fmt: skip
+        except Refused as refused:
+            return refused.error_id
+        working = core_book.WorkingOrder(order.key, contract.instrument_id, order.direction,
+                                         order.offset, hedge, order.price, order.volume,
+                                         **vars(reserve))  # fmt: skip
+        self.book.freeze(working, contract, 1, order.volume)
+        self.working[order.key] = working
         return E.NONE
-
-    def _freeze(self, order: BookOrder, sign: int, volume: int, filled: bool = False) -> None:
-        self.frozen_cash += sign * order.cash_per_lot * volume
-        self.frozen_margin += sign * order.margin_per_lot * volume
-        self.frozen_commission += sign * order.fee_per_lot * volume
-        c = order.contract
-        if order.offset == CLOSE:
-            self.position(c.vt_symbol, order.side).close_frozen += sign * volume
-        if order.shares_per_lot and not filled:
-            stock = self.stock(c.underlying)
-            if c.exchange == "SZSE":
-                stock.frozen += sign * order.shares_per_lot * volume
-            else:
-                stock.lock_frozen += sign * order.shares_per_lot * volume
 
     def release(self, order: BookOrder) -> None:
-        """Unfreeze the untraded rest of a cancelled order."""
-        self._freeze(order, -1, order.remaining)
+        """Unfreeze the untraded rest of a finished order."""
+        working = self.working.pop(order.key)
+        contract = self.contracts[working.instrument_id]
+        if working.remaining:
+            self.book.freeze(working, contract, -1, working.remaining)
 
     def fill(self, order: BookOrder, price: float, volume: int) -> float:
-        """Apply a fill; returns its fee."""
-        c = order.contract
-        self._freeze(order, -1, volume, filled=True)
+        """Book a fill; returns its fee."""
+        working = self.working[order.key]
+        self.book.fill(working, self.contracts[working.instrument_id], price, volume)
+        working.traded += volume
         order.traded += volume
-        amount = price * c.size * volume
-        fee = order.fee_per_lot * volume
-        self.cash_in += -amount if order.direction == BUY else amount
-        self.commission += fee
-        row = self.position(c.vt_symbol, order.side)
-        if order.offset == OPEN:
-            row.volume += volume
-            if order.margin_per_lot:
-                row.use_margin += order.margin_per_lot * volume
-                row.exch_margin += order.exch_margin_per_lot * volume
-                self.curr_margin += order.margin_per_lot * volume
-                self.exchange_margin += order.exch_margin_per_lot * volume
-        else:
-            ratio = volume / row.volume
-            released, released_exch = row.use_margin * ratio, row.exch_margin * ratio
-            row.use_margin -= released
-            row.exch_margin -= released_exch
-            self.curr_margin -= released
-            self.exchange_margin -= released_exch
-            row.volume -= volume
-            if order.covered:
-                stock = self.stock(c.underlying)
-                if c.exchange == "SZSE":
-                    stock.frozen -= c.size * volume
-                else:
-                    stock.lock_frozen -= c.size * volume
-        return fee
+        if not working.remaining:
+            del self.working[order.key]
+        return working.fee_per_lot * volume
 
     # --- lock / exercise -----------------------------------------------------------------
-    def lock(self, code: str, exchange: str, volume: int, lock: bool) -> int:
-        """Lock (True) free ETF shares for covered calls or unlock (False) unused locked
-        ones (SSE only; SZSE freezes shares per covered order instead)."""
-        if exchange != "SSE":
+    def lock(self, etf: BtContract, volume: int, lock: bool) -> int:
+        """Lock or unlock ETF shares (SSE: the lock position backing covered calls)."""
+        if etf.exchange != "SSE":
             return E.NOT_SUPPORT_LOCK
-        if volume <= 0:
-            return E.VOLUME_NOTSUPPORT
-        stock = self.stocks.get(code)
-        if lock:
-            if stock is None or stock.free < volume:
-                return E.NOT_ENOUGH_STOCKPOSITION
-            stock.locked += volume
-        else:
-            if stock is None or stock.locked - stock.lock_frozen < volume:
-                return E.NOT_ENOUGH_LOCKPOSITION
-            stock.locked -= volume
+        contract = self._contract(etf)
+        try:
+            core_orders.check_lock(self.book, contract, lock, volume)
+        except Refused as refused:
+            return refused.error_id
+        self.book.lock(contract, lock, volume)
         return E.NONE
 
-    def declare_exercise(self, contract: BtContract, volume: int, today: date) -> int:
-        """An exercise declaration of ``volume`` long lots, executed at today's close."""
-        if not contract.is_option:
+    def declare_exercise(self, c: BtContract, volume: int, today: date) -> int:
+        """An exercise declaration of long lots, delivered at today's close."""
+        if not c.is_option:
             return E.EXECORDER_NOTOPTIONS
-        if contract.expiry != today:
-            return E.NOT_SUPPORT_EXECDAY
-        row = self.positions.get((contract.vt_symbol, LONG))
-        if volume <= 0 or row is None or row.closable < volume:
-            return E.OVER_EXECUTE_POSITION
-        if not contract.is_call:
-            stock = self.stocks.get(contract.underlying)
-            if stock is None or stock.free < contract.size * volume:
-                return E.NOT_ENOUGH_STOCKPOSITION
-            stock.frozen += contract.size * volume
-        row.exercise_frozen += volume
-        self.exercises[contract.vt_symbol] = self.exercises.get(contract.vt_symbol, 0) + volume
+        contract = self._contract(c)
+        try:
+            reserve = core_exercise.check_exercise(
+                self.book, contract, CORE_SPEC, volume, today.strftime("%Y%m%d"), self.fees
+            )
+        except Refused as refused:
+            return refused.error_id
+        core_exercise.freeze_exercise(self.book, contract, CORE_SPEC, volume, reserve)
+        old = self.declared.get(c.vt_symbol)
+        if old is None:
+            self.declared[c.vt_symbol] = _Declared(c, volume, reserve)
+        else:
+            merged = core_exercise.ExerciseReserve(old.reserve.cash + reserve.cash,
+                                                   old.reserve.fee + reserve.fee,
+                                                   old.reserve.shares + reserve.shares)  # fmt: skip
+            self.declared[c.vt_symbol] = _Declared(c, old.volume + volume, merged)
         return E.NONE
 
     # --- day close -----------------------------------------------------------------------
@@ -333,97 +278,117 @@ class AccountBook:
         today: date,
         auto_exercise: bool,
     ) -> list[Settlement]:
-        """End of day (live orders must be released first): declared exercises are executed,
-        expiring positions settle (longs: exercised when in the money and ``auto_exercise``,
-        else lapse; shorts: assigned when in the money, else lapse; covered shorts deliver
-        their locked/frozen shares), then short speculative positions get the maintenance
-        margin at ``settlements`` and the underlying close."""
+        """The core's day close (live orders released first): declared exercises delivered,
+        with ``auto_exercise`` the in-the-money longs not declared too (as many as the money
+        and shares allow, by the core's exercise checks), expiry (assignment, lapse),
+        maintenance margin, roll. Returns what happened to the expiring positions."""
+        day = today.strftime("%Y%m%d")
+        for vt in contracts:
+            if contracts[vt].is_option or vt in settlements:
+                self._contract(contracts[vt])
+        if auto_exercise:
+            self._auto_exercise(underlying_closes, day)
+        exercised: dict[str, int] = {}
+        items: list[core_settlement.Exercise] = []
+        for vt, d in self.declared.items():
+            contract = self._contract(d.contract)
+            core_exercise.release_exercise(self.book, contract, contract.instrument_id,
+                                           CORE_SPEC, d.volume, d.reserve)  # fmt: skip
+            items.append(core_settlement.Exercise(contract, CORE_SPEC, d.volume))
+            exercised[vt] = d.volume
+        self.declared.clear()
+        expiring = core_settlement.expiring_contracts(self.contracts, day)
+        before = [
+            (row.instrument_id, row.direction, row.hedge, row.position)
+            for row in self.book.positions.values()
+            if row.instrument_id in expiring and row.position
+        ]
+        shares_before = {s.instrument_id: s.volume for s in self.book.stocks.values()}
+        settle_iid = {c.symbol: p for vt, p in settlements.items() if (c := contracts.get(vt))}
+        core_settlement.close_day(self.book, self.contracts, settle_iid, underlying_closes,
+                                  self.terms, day, items)  # fmt: skip
+        self.pre_settlements.update(settle_iid)
+        events = self._events(before, exercised, underlying_closes, contracts)
+        return self._with_shortfall(events, shares_before)
+
+    def _auto_exercise(self, closes: dict[str, float], day: str) -> None:
+        for row in list(self.book.positions.values()):
+            contract = self.contracts.get(row.instrument_id)
+            if (
+                contract is None
+                or row.direction != CORE_LONG
+                or contract.expire_date != day
+                or row.closable <= 0
+                or not core_exercise.in_the_money(contract, closes[contract.underlying])
+            ):
+                continue
+            c = _bt(contract, self.vt_of[contract.instrument_id])
+            for lots in range(row.closable, 0, -1):
+                if self.declare_exercise(c, lots, _date(day)) == E.NONE:
+                    break
+
+    def _events(
+        self,
+        before: list[tuple[str, str, str, int]],
+        exercised: dict[str, int],
+        closes: dict[str, float],
+        contracts: dict[str, BtContract],
+    ) -> list[Settlement]:
         events: list[Settlement] = []
-        for (vt_symbol, side), row in sorted(self.positions.items()):
-            c = contracts[vt_symbol]
-            if not row.volume or c.expiry is None or c.expiry > today:
-                continue
-            close = underlying_closes[c.underlying]
-            itm = intrinsic(c.is_call, close, c.strike) > 0
-            if side == LONG:
-                declared = self.exercises.get(vt_symbol, 0)
-                lots = row.volume if (itm and auto_exercise) else min(declared, row.volume)
+        for iid, direction, hedge, position in sorted(before):
+            vt = self.vt_of[iid]
+            c = contracts[vt]
+            contract = self.contracts[iid]
+            close = closes[c.underlying]
+            if direction == CORE_LONG:
+                lots = min(exercised.get(vt, 0), position)
                 if lots:
-                    events.append(self._exercise(c, row, lots, close))
-                if row.volume:
-                    events.append(Settlement("expired", c, LONG, row.volume, 0, 0.0, 0, close, 0.0))
+                    shares = c.size * lots * (1 if c.is_call else -1)
+                    fee = self.fees.fee(FeeAction.EXERCISE, lots)
+                    events.append(Settlement("exercised", c, LONG, lots, shares,
+                                             -c.strike * shares, 0, close, fee))  # fmt: skip
+                if position - lots:
+                    events.append(Settlement("expired", c, LONG, position - lots, 0, 0.0, 0,
+                                             close, 0.0))  # fmt: skip
+                continue
+            side = COVERED if hedge == CORE_COVERED else SHORT
+            if core_exercise.in_the_money(contract, close):
+                shares = c.size * position * (-1 if c.is_call else 1)
+                events.append(Settlement("assigned", c, side, -position, shares,
+                                         -c.strike * shares, 0, close, 0.0))  # fmt: skip
             else:
-                events.append(self._expire_short(c, side, row, itm, close))
-            row.volume = 0
-            row.exercise_frozen = row.close_frozen = 0
-        self.exercises.clear()
-        self.curr_margin = self.exchange_margin = 0.0
-        for (vt_symbol, side), row in list(self.positions.items()):
-            if not row.volume:
-                del self.positions[(vt_symbol, side)]
-                continue
-            row.close_frozen = row.exercise_frozen = 0
-            if side != SHORT:
-                continue
-            c = contracts[vt_symbol]
-            settle = settlements[vt_symbol]
-            exch = (
-                short_margin(c.is_call, settle, underlying_closes[c.underlying], c.strike, c.size)
-                * row.volume
-            )
-            row.exch_margin = exch
-            row.use_margin = broker_margin(exch, self.markup)
-            self.curr_margin += row.use_margin
-            self.exchange_margin += row.exch_margin
-        delivered = sum(e.cash - e.shortfall * e.underlying_close for e in events)
-        self.pre_balance = self.balance + delivered
-        self.cash_in = self.commission = 0.0
-        self.frozen_cash = self.frozen_margin = self.frozen_commission = 0.0
+                events.append(Settlement("expired", c, side, -position, 0, 0.0, 0, close, 0.0))
         return events
 
-    def _exercise(self, c: BtContract, row: Position, lots: int, close: float) -> Settlement:
-        shares = c.size * lots
-        stock = self.stock(c.underlying)
-        fee = self.fees.fee(FeeAction.EXERCISE, lots)
-        self.commission += fee
-        shortfall = 0
-        if c.is_call:
-            stock.volume += shares
-            cash = -c.strike * shares
-        else:
-            declared_shares = min(self.exercises.get(c.vt_symbol, 0), lots) * c.size
-            stock.frozen -= declared_shares
-            shortfall = max(0, shares - (stock.volume - stock.locked - stock.frozen))
-            stock.volume -= shares - shortfall
-            cash = c.strike * shares
-        row.volume -= lots
-        signed = shares if c.is_call else -shares
-        return Settlement("exercised", c, LONG, lots, signed, cash, shortfall, close, fee)
+    def _with_shortfall(
+        self, events: list[Settlement], shares_before: dict[str, int]
+    ) -> list[Settlement]:
+        """Shares the core cash-settled instead of delivering (actual minus expected share
+        movement per underlying), attributed to that underlying's assigned calls."""
+        expected: dict[str, int] = {}
+        for e in events:
+            expected[e.contract.underlying] = expected.get(e.contract.underlying, 0) + e.shares
+        out: list[Settlement] = []
+        for e in events:
+            code = e.contract.underlying
+            stock = self.book.find_stock(code)
+            actual = (stock.volume if stock else 0) - shares_before.get(code, 0)
+            short = actual - expected.get(code, 0)
+            if short > 0 and e.kind == "assigned" and e.contract.is_call:
+                take = min(short, -e.shares)
+                expected[code] = expected.get(code, 0) + take
+                e = Settlement(e.kind, e.contract, e.side, e.volume, e.shares, e.cash, take,
+                               e.underlying_close, e.fee)  # fmt: skip
+            out.append(e)
+        return out
 
-    def _expire_short(
-        self, c: BtContract, side: str, row: Position, itm: bool, close: float
-    ) -> Settlement:
-        shares = c.size * row.volume
-        stock = self.stock(c.underlying)
-        if side == COVERED:
-            if c.exchange == "SZSE":
-                stock.frozen -= shares
-            else:
-                stock.lock_frozen -= shares
-                if itm:
-                    stock.locked -= shares
-        self.curr_margin -= row.use_margin
-        self.exchange_margin -= row.exch_margin
-        row.use_margin = row.exch_margin = 0.0
-        if not itm:
-            return Settlement("expired", c, side, -row.volume, 0, 0.0, 0, close, 0.0)
-        if c.is_call:
-            shortfall = 0 if side == COVERED else max(0, shares - stock.free)
-            stock.volume -= shares - shortfall
-            return Settlement(
-                "assigned", c, side, -row.volume, -shares, c.strike * shares, shortfall, close, 0.0
-            )
-        stock.volume += shares
-        return Settlement(
-            "assigned", c, side, -row.volume, shares, -c.strike * shares, 0, close, 0.0
-        )
+
+def _bt(contract: Contract, vt_symbol: str) -> BtContract:
+    return BtContract(vt_symbol, contract.instrument_id, contract.exchange_id, "",
+                      contract.is_option, contract.is_call, contract.strike, contract.unit,
+                      contract.tick, _date(contract.expire_date), contract.underlying,
+                      contract.max_limit, contract.max_market)  # fmt: skip
+
+
+def _date(text: str) -> date:
+    return date(int(text[:4]), int(text[4:6]), int(text[6:8]))

@@ -90,7 +90,7 @@ class BacktestingEngine:
     def _reset(self) -> None:
         self.account = AccountBook(self.capital, self.fees, self.margin_markup)
         for code, shares in self.stocks.items():
-            self.account.stock(code).volume = int(shares)
+            self.account.set_shares(code, int(shares))
         self.quotes: dict[str, Quote] = {}
         self.orders: dict[str, OrderData] = {}
         self.book_orders: dict[int, BookOrder] = {}
@@ -378,6 +378,7 @@ class BacktestingEngine:
             self._pre_close(contract.underlying_vt_symbol)
             if (side == SELL and book_order.offset == OPEN and not covered)
             else 0.0,
+            self.trading_day,
         )
         if error:
             return self._reject(order, error)
@@ -521,15 +522,20 @@ class BacktestingEngine:
         if contract is None:
             self.write_log(f"锁定失败：{E.MESSAGES[E.INSTRUMENT_NOT_FOUND]} {vt_symbol}")
             return ""
-        error = self.account.lock(contract.underlying, contract.exchange, int(volume), lock)
+        etf = self.contracts.get(contract.underlying_vt_symbol) or BtContract(
+            contract.underlying_vt_symbol, contract.underlying, contract.exchange,
+            contract.underlying, False, False, 0.0, 1, 0.001, None, contract.underlying,
+            1_000_000, 1_000_000,
+        )  # fmt: skip
+        error = self.account.lock(etf, int(volume), lock)
         if error:
             self.write_log(f"{'锁定' if lock else '解锁'}失败：{E.MESSAGES[error]}")
             return ""
         self.order_count += 1
         update_lock = getattr(strategy, "update_lock", None)
         if update_lock is not None:
-            etf = contract.underlying_vt_symbol
-            self.events.append((lambda v: update_lock(etf, v), volume if lock else -volume))
+            etf_vt = contract.underlying_vt_symbol
+            self.events.append((lambda v: update_lock(etf_vt, v), volume if lock else -volume))
         return f"{self.gateway_name}.LOCK{self.order_count}"
 
     def send_exercise(self, strategy: StrategyTemplate, vt_symbol: str, volume: int) -> str:

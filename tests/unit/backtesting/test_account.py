@@ -136,6 +136,11 @@ def test_short_call_assigned_with_shortfall_and_short_put_assigned() -> None:
     assert df["assigned"].sum() == 1 and df["expired"].sum() == 1
     # equity: cash only (no shares left); start value 1,000,000 + 5000 shares at 3.0
     assert df["net_pnl"].sum() == pytest.approx(cash - 1_000_000 - 5000 * 3.0)
+    # the ETF leg: 10000 delivered at the strike, the 5000 short bought back at the close
+    etf_trades = [(t.direction.name, t.price, t.volume) for t in engine.get_all_trades()
+                  if t.vt_symbol == ETF.vt_symbol]  # fmt: skip
+    assert etf_trades == [("SHORT", 3.0, 10000), ("LONG", 3.2, 5000)]
+    assert engine.recorder.positions[ETF.vt_symbol] == 0
 
 
 def test_short_put_assigned_receives_shares() -> None:
