@@ -11,6 +11,7 @@ from .events import (
     LockData,
     LockRequest,
     LockType,
+    SoptOrderType,
 )
 from .parsing import COVERED_SUFFIX, LOCKED_SUFFIX
 from .setting import PASSWORD_ENV, ConnectSetting, parse_setting, sim_address
@@ -29,6 +30,7 @@ __all__ = [
     "LockData",
     "LockRequest",
     "LockType",
+    "SoptOrderType",
     "parse_setting",
     "sim_address",
 ]

@@ -31,7 +31,7 @@ from vnpy.trader.object import (
 )
 from vnpy.trader.utility import get_folder_path
 
-from .events import ExerciseRequest, LockRequest
+from .events import ExerciseRequest, LockRequest, SoptOrderType
 from .md_session import CtpsoptMdSession
 from .setting import (
     PASSWORD_ENV,
@@ -178,6 +178,15 @@ class CtpsoptGateway(BaseGateway):
     def send_covered_order(self, req: OrderRequest) -> str:
         """Send a covered order (备兑): short+open to write covered calls, long+close to close."""
         return self.td.orders.send(req, covered=True)
+
+    def send_sopt_order(
+        self, req: OrderRequest, order_type: SoptOrderType, covered: bool = False
+    ) -> str:
+        """Send an order as any exchange order type, including those vn.py's OrderType lacks
+        (SSE 市价剩余转限价 / 全额即时市价; SZSE 对手方最优, 本方最优, 最优五档即时成交剩余撤销,
+        全额成交或撤销). ``req.type`` is ignored; a type the contract's exchange does not take
+        gives a REJECTED order saying which it takes. ``covered`` as send_covered_order."""
+        return self.td.orders.send(req, covered=covered, sopt_type=order_type)
 
     def cancel_order(self, req: CancelRequest) -> None:
         """Cancel an order (ExchangeID and OrderSysID filled from the gateway's records)."""

@@ -25,6 +25,21 @@ EVENT_CTPSOPT_EXERCISE: str = "eCtpsoptExercise."
 EVENT_CTPSOPT_LOCK: str = "eCtpsoptLock."
 
 
+class SoptOrderType(Enum):
+    """Every order type of the SSE/SZSE option markets (sopt-rules A.6), for
+    ``CtpsoptGateway.send_sopt_order``. vn.py's LIMIT, FOK and MARKET are LIMIT, LIMIT_FOK and
+    MARKET_IOC; the rest has no vn.py OrderType. Values are the Chinese names (SSE / SZSE)."""
+
+    LIMIT = "普通限价"
+    LIMIT_FOK = "限价全额即时成交或撤销"
+    MARKET_IOC = "市价即时成交剩余撤销"
+    MARKET_FOK = "市价全额即时成交或撤销"
+    MARKET_TO_LIMIT = "市价剩余转限价"  # SSE only
+    BEST_OPPOSITE = "对手方最优价格"  # SZSE only
+    BEST_OWN = "本方最优价格"  # SZSE only
+    BEST5_IOC = "最优五档即时成交剩余撤销"  # SZSE only
+
+
 class LockType(Enum):
     """Lock (锁定) or unlock (解锁) ETF shares for covered calls."""
 

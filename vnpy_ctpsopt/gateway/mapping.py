@@ -9,6 +9,7 @@ from __future__ import annotations
 from vnpy.trader.constant import Direction, Exchange, Offset, OptionType, OrderType, Product, Status
 
 from ..api import constant as c
+from .events import SoptOrderType
 
 # Order status (OrderStatus -> Status). OrderSubmitStatus '4' InsertRejected overrides to REJECTED.
 STATUS_SOPT2VT: dict[str, Status] = {
@@ -60,9 +61,7 @@ OFFSET_SOPT2VT.update(
     }
 )
 
-# Order types: (OrderPriceType, TimeCondition, VolumeCondition) per exchange.
-# SSE: 普通限价, 全额即时限价 (limit FOK), 市价剩余撤销 (market IOC).
-# SZSE: 普通限价, 限价全额成交或撤销 (limit FOK), 即时成交剩余撤销 (market IOC).
+# Order types: (OrderPriceType, TimeCondition, VolumeCondition) per exchange (sopt-rules A.6).
 # Neither exchange has a limit FAK (limit IOC), so vn.py's FAK is refused rather than altered.
 OrderTypeCode = tuple[str, str, str]
 
@@ -76,33 +75,95 @@ MARKET_TO_LIMIT: OrderTypeCode = (
     c.THOST_FTDC_TC_GFD,
     c.THOST_FTDC_VC_AV,
 )
+BEST_OPPOSITE: OrderTypeCode = (
+    c.THOST_FTDC_OPT_BestPrice,
+    c.THOST_FTDC_TC_GFD,
+    c.THOST_FTDC_VC_AV,
+)
+BEST_OWN: OrderTypeCode = (
+    c.THOST_FTDC_OPT_BestPriceThisSide,
+    c.THOST_FTDC_TC_GFD,
+    c.THOST_FTDC_VC_AV,
+)
+BEST5_IOC: OrderTypeCode = (
+    c.THOST_FTDC_OPT_FiveLevelPrice,
+    c.THOST_FTDC_TC_IOC,
+    c.THOST_FTDC_VC_AV,
+)
 
-ORDERTYPE_VT2SOPT: dict[Exchange, dict[OrderType, OrderTypeCode]] = {
+S = SoptOrderType
+# What each exchange takes, and what it calls it.
+SOPT_ORDER_TYPES: dict[Exchange, dict[SoptOrderType, OrderTypeCode]] = {
     Exchange.SSE: {
-        OrderType.LIMIT: LIMIT_GFD,
-        OrderType.FOK: LIMIT_FOK,
-        OrderType.MARKET: MARKET_IOC,
+        S.LIMIT: LIMIT_GFD,
+        S.LIMIT_FOK: LIMIT_FOK,
+        S.MARKET_IOC: MARKET_IOC,
+        S.MARKET_FOK: MARKET_FOK,
+        S.MARKET_TO_LIMIT: MARKET_TO_LIMIT,
     },
     Exchange.SZSE: {
-        OrderType.LIMIT: LIMIT_GFD,
-        OrderType.FOK: LIMIT_FOK,
-        OrderType.MARKET: MARKET_IOC,
+        S.LIMIT: LIMIT_GFD,
+        S.LIMIT_FOK: LIMIT_FOK,
+        S.MARKET_IOC: MARKET_IOC,
+        S.MARKET_FOK: MARKET_FOK,
+        S.BEST_OPPOSITE: BEST_OPPOSITE,
+        S.BEST_OWN: BEST_OWN,
+        S.BEST5_IOC: BEST5_IOC,
     },
+}
+SOPT_ORDER_TYPE_NAMES: dict[Exchange, dict[SoptOrderType, str]] = {
+    Exchange.SSE: {
+        S.LIMIT: "普通限价",
+        S.LIMIT_FOK: "全额即时限价",
+        S.MARKET_IOC: "市价剩余撤销",
+        S.MARKET_FOK: "全额即时市价",
+        S.MARKET_TO_LIMIT: "市价剩余转限价",
+    },
+    Exchange.SZSE: {
+        S.LIMIT: "普通限价",
+        S.LIMIT_FOK: "限价全额成交或撤销",
+        S.MARKET_IOC: "即时成交剩余撤销",
+        S.MARKET_FOK: "全额成交或撤销",
+        S.BEST_OPPOSITE: "对手方最优价格",
+        S.BEST_OWN: "本方最优价格",
+        S.BEST5_IOC: "最优五档即时成交剩余撤销",
+    },
+}
+# vn.py's own order types and the exchange type each one is sent as.
+ORDERTYPE_VT2SOPTTYPE: dict[OrderType, SoptOrderType] = {
+    OrderType.LIMIT: S.LIMIT,
+    OrderType.FOK: S.LIMIT_FOK,
+    OrderType.MARKET: S.MARKET_IOC,
+}
+# The vn.py OrderType an order of each exchange type is shown as (OrderData.type).
+SOPTTYPE2VT: dict[SoptOrderType, OrderType] = {
+    S.LIMIT: OrderType.LIMIT,
+    S.LIMIT_FOK: OrderType.FOK,
+    S.MARKET_IOC: OrderType.MARKET,
+    S.MARKET_FOK: OrderType.FOK,
+    S.MARKET_TO_LIMIT: OrderType.MARKET,
+    S.BEST_OPPOSITE: OrderType.MARKET,
+    S.BEST_OWN: OrderType.MARKET,
+    S.BEST5_IOC: OrderType.MARKET,
+}
+# Reported codes -> exchange type, per exchange (counters may send SZSE's best-opposite as
+# AnyPrice + GFD, the SSE market-to-limit code).
+SOPTTYPE_BY_CODE: dict[Exchange, dict[OrderTypeCode, SoptOrderType]] = {
+    exchange: {code: kind for kind, code in table.items()}
+    for exchange, table in SOPT_ORDER_TYPES.items()
+}
+SOPTTYPE_BY_CODE[Exchange.SZSE][MARKET_TO_LIMIT] = S.BEST_OPPOSITE
+
+ORDERTYPE_VT2SOPT: dict[Exchange, dict[OrderType, OrderTypeCode]] = {
+    exchange: {vt: SOPT_ORDER_TYPES[exchange][kind] for vt, kind in ORDERTYPE_VT2SOPTTYPE.items()}
+    for exchange in SOPT_ORDER_TYPES
 }
 
 # Reverse: every combination a counter may report (orders placed by other terminals included).
 ORDERTYPE_SOPT2VT: dict[OrderTypeCode, OrderType] = {
-    code: order_type
-    for table in ORDERTYPE_VT2SOPT.values()
-    for order_type, code in table.items()
+    code: SOPTTYPE2VT[kind] for table in SOPT_ORDER_TYPES.values() for kind, code in table.items()
 }
-ORDERTYPE_SOPT2VT.update(
-    {
-        LIMIT_FAK: OrderType.FAK,
-        MARKET_FOK: OrderType.FOK,
-        MARKET_TO_LIMIT: OrderType.MARKET,
-    }
-)
+ORDERTYPE_SOPT2VT[LIMIT_FAK] = OrderType.FAK
 # Price types that are "market" whatever the time/volume condition (SZSE best-price variants).
 MARKET_PRICE_TYPES: frozenset[str] = frozenset(
     {

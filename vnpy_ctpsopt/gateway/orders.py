@@ -8,11 +8,15 @@ are guarded by the session's lock (``ctx.lock``); requests go to the api outside
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from vnpy.trader.constant import Exchange, Status
 from vnpy.trader.object import CancelRequest, OrderData, OrderRequest, TradeData
 
 from ..api import constant as c
 from .context import TdContext
+from .events import SoptOrderType
+from .mapping import SOPTTYPE2VT
 from .parsing import (
     Data,
     format_error,
@@ -24,7 +28,7 @@ from .parsing import (
     split_orderid,
     trade_key,
 )
-from .requests import build_cancel, build_order_insert
+from .requests import build_cancel, build_order_insert, resolve_order_type
 from .state import OrderBook
 
 
@@ -191,21 +195,28 @@ class OrderDesk:
             self.ctx.gateway.on_order(order)
             self.ctx.gateway.write_error(f"委托{order.vt_orderid}在断线前未到达柜台，已标记为拒单")
 
-    def send(self, req: OrderRequest, covered: bool) -> str:
+    def send(
+        self, req: OrderRequest, covered: bool, sopt_type: SoptOrderType | None = None
+    ) -> str:
+        """Send an order as vn.py's ``req.type`` or, when given, as the exchange type
+        ``sopt_type``; bad input gives a REJECTED order saying why."""
         try:
-            return self._send(req, covered)
+            return self._send(req, covered, sopt_type)
         except Exception as exc:  # noqa: BLE001
             self.ctx.gateway.write_error(f"委托失败：{req.vt_symbol}，{exc!r}")
             return ""
 
-    def _send(self, req: OrderRequest, covered: bool) -> str:
+    def _send(self, req: OrderRequest, covered: bool, sopt_type: SoptOrderType | None) -> str:
         brokerid, userid = self.ctx.ids()
+        kind, _ = resolve_order_type(req.type, req.exchange, sopt_type)
+        if kind is not None:  # shown in vn.py as the OrderType that reports of it read back as
+            req = replace(req, type=SOPTTYPE2VT[kind])
         with self.ctx.lock:
             order_ref: str = self.ctx.order_refs.next()
             orderid: str = make_orderid(self.ctx.frontid, self.ctx.sessionid, order_ref)
             contract = self.ctx.contracts.get_vt(req.vt_symbol)
             ctp_req, reason = build_order_insert(
-                req, contract, order_ref, brokerid, userid, covered
+                req, contract, order_ref, brokerid, userid, covered, sopt_type
             )
             if not reason and not (self.ctx.login_status and self.ctx.api is not None):
                 reason = "交易服务器未登录"
@@ -213,7 +224,11 @@ class OrderDesk:
                 order: OrderData = rejected_order(req, orderid, self.ctx.gateway_name, reason)
             else:
                 order = req.create_order_data(orderid, self.ctx.gateway_name)
-            order.extra = {**(order.extra or {}), "covered": covered}
+            order.extra = {
+                **(order.extra or {}),
+                "covered": covered,
+                "sopt_order_type": kind.name if kind else "",
+            }
             self.book.add_sent(order, self.ctx.frontid, self.ctx.sessionid, order_ref, req.reference)
             self.ctx.gateway.on_order(order)
             reqid: int = self.ctx.next_reqid()

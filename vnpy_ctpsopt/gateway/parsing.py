@@ -42,6 +42,7 @@ from .mapping import (
     POSDIRECTION_SOPT2VT,
     PRODUCT_SOPT2VT,
     REJECTED_SUBMIT_STATUSES,
+    SOPTTYPE_BY_CODE,
     STATUS_SOPT2VT,
 )
 
@@ -364,6 +365,17 @@ def parse_order_type(data: Mapping[str, Any]) -> OrderType:
     return OrderType.MARKET if code[0] in MARKET_PRICE_TYPES else OrderType.LIMIT
 
 
+def parse_sopt_order_type(data: Mapping[str, Any], exchange: Exchange) -> str:
+    """The name of the exchange order type (SoptOrderType) of a reported order, "" if unlisted."""
+    code = (
+        data.get("OrderPriceType", ""),
+        data.get("TimeCondition", ""),
+        data.get("VolumeCondition", ""),
+    )
+    kind = SOPTTYPE_BY_CODE.get(exchange, {}).get(code)
+    return kind.name if kind is not None else ""
+
+
 def parse_order_status(data: Mapping[str, Any]) -> Status | None:
     """OrderStatus + OrderSubmitStatus to vn.py Status; None for an unknown status code."""
     if data.get("OrderSubmitStatus", "") in REJECTED_SUBMIT_STATUSES:
@@ -401,6 +413,7 @@ def parse_order(
         "covered": hedge == HEDGE_COVERED,
         "submit_status": data.get("OrderSubmitStatus", ""),
         "order_status": data.get("OrderStatus", ""),
+        "sopt_order_type": parse_sopt_order_type(data, exchange),
     }
     return order
 

@@ -15,14 +15,17 @@ from vnpy.trader.constant import Direction, Exchange, Offset, OrderType, Product
 from vnpy.trader.object import ContractData, OrderRequest, QuoteRequest
 
 from ..api import constant as c
-from .events import ExerciseRequest, LockRequest, LockType
+from .events import ExerciseRequest, LockRequest, LockType, SoptOrderType
 from .mapping import (
     DIRECTION_VT2SOPT,
     EXCHANGE_NAMES,
     HEDGE_COVERED,
     HEDGE_SPECULATION,
     OFFSET_VT2SOPT,
-    ORDERTYPE_VT2SOPT,
+    ORDERTYPE_VT2SOPTTYPE,
+    SOPT_ORDER_TYPE_NAMES,
+    SOPT_ORDER_TYPES,
+    OrderTypeCode,
 )
 from .parsing import Data
 
@@ -58,38 +61,36 @@ def _check_volume(volume: float, max_volume: float | None, min_volume: float) ->
     return ""
 
 
-def build_order_insert(
-    req: OrderRequest,
-    contract: ContractData | None,
-    order_ref: str,
-    brokerid: str,
-    userid: str,
-    covered: bool = False,
-) -> tuple[Data | None, str]:
-    """Validate ``req`` and build a CThostFtdcInputOrderField dict.
+def resolve_order_type(
+    order_type: OrderType, exchange: Exchange, sopt_type: SoptOrderType | None = None
+) -> tuple[SoptOrderType | None, str]:
+    """The exchange order type an order is sent as: ``sopt_type`` when given, else vn.py's
+    ``order_type`` (LIMIT, FOK, MARKET); (None, reason) when ``exchange`` does not take it."""
+    exchange_name: str = EXCHANGE_NAMES.get(exchange, exchange.value)
+    table: dict[SoptOrderType, OrderTypeCode] = SOPT_ORDER_TYPES.get(exchange, {})
+    if sopt_type is None:
+        kind: SoptOrderType | None = ORDERTYPE_VT2SOPTTYPE.get(order_type)
+        if kind is None:
+            if order_type == OrderType.FAK:
+                return None, (
+                    f"{exchange_name}期权不支持限价FAK委托（交易所无此委托类型），"
+                    "可改用FOK或市价（剩余撤销）"
+                )
+            return None, f"{exchange_name}期权不支持该委托类型：{order_type.name}"
+        sopt_type = kind
+    if sopt_type not in table:
+        names: str = "、".join(SOPT_ORDER_TYPE_NAMES.get(exchange, {}).values())
+        return None, (
+            f"{exchange_name}期权不支持{sopt_type.value}委托（{sopt_type.name}），"
+            f"{exchange_name}可用：{names}"
+        )
+    return sopt_type, ""
 
-    Order types: LIMIT -> limit GFD; FOK -> limit FOK; MARKET -> market IOC (市价剩余撤销 /
-    即时成交剩余撤销). FAK (limit IOC) exists on neither exchange and is refused. ``covered``
-    sends CombHedgeFlag '4' and only allows short+open / long+close on calls.
-    """
-    if contract is None:
-        return None, f"找不到合约：{req.vt_symbol}"
-    if req.exchange != contract.exchange:
-        return None, f"交易所不匹配：{req.vt_symbol} 属于 {contract.exchange.value}"
-    if contract.product == Product.SPREAD:
-        return None, f"组合合约不能直接下单：{req.vt_symbol}"
 
-    table = ORDERTYPE_VT2SOPT.get(contract.exchange, {})
-    codes = table.get(req.type)
-    if codes is None:
-        exchange_name: str = EXCHANGE_NAMES.get(contract.exchange, contract.exchange.value)
-        if req.type == OrderType.FAK:
-            return None, (
-                f"{exchange_name}期权不支持限价FAK委托（交易所无此委托类型），"
-                "可改用FOK或市价（剩余撤销）"
-            )
-        return None, f"{exchange_name}期权不支持该委托类型：{req.type.name}"
-
+def _order_side(
+    req: OrderRequest, contract: ContractData, covered: bool
+) -> tuple[tuple[str, str] | None, str]:
+    """(Direction, CombOffsetFlag) of an option order, or (None, reason)."""
     direction: str | None = DIRECTION_VT2SOPT.get(req.direction)
     if direction is None:
         return None, f"委托方向无效：{req.direction}"
@@ -99,19 +100,58 @@ def build_order_insert(
     if offset != c.THOST_FTDC_OF_Open:
         # SSE/SZSE do not split today's and yesterday's positions: every close is a plain close.
         offset = c.THOST_FTDC_OF_Close
-
     if covered:
-        if contract.product != Product.OPTION or contract.option_type is None:
+        if contract.option_type is None:
             return None, "备兑委托只适用于期权合约"
         if contract.option_type.name != "CALL":
             return None, "备兑只支持认购期权"
         opening: bool = req.offset == Offset.OPEN
         if opening != (req.direction == Direction.SHORT):
             return None, "备兑只支持卖出开仓或买入平仓"
+    return (direction, offset), ""
+
+
+def build_order_insert(
+    req: OrderRequest,
+    contract: ContractData | None,
+    order_ref: str,
+    brokerid: str,
+    userid: str,
+    covered: bool = False,
+    sopt_type: SoptOrderType | None = None,
+) -> tuple[Data | None, str]:
+    """Validate ``req`` and build a CThostFtdcInputOrderField dict.
+
+    The exchange order type is ``sopt_type`` when given (CtpsoptGateway.send_sopt_order), else
+    vn.py's type: LIMIT -> limit GFD; FOK -> limit FOK; MARKET -> market IOC (市价剩余撤销 /
+    即时成交剩余撤销); FAK (limit IOC) exists on neither exchange and is refused (see
+    resolve_order_type and mapping.SOPT_ORDER_TYPES). Market and best-price types are sent with
+    LimitPrice 0 and checked against the market-order volume limits. ``covered`` sends
+    CombHedgeFlag '4' and only allows short+open / long+close on calls.
+    """
+    if contract is None:
+        return None, f"找不到合约：{req.vt_symbol}"
+    if req.exchange != contract.exchange:
+        return None, f"交易所不匹配：{req.vt_symbol} 属于 {contract.exchange.value}"
+    if contract.product == Product.SPREAD:
+        return None, f"组合合约不能直接下单：{req.vt_symbol}"
+    if contract.product != Product.OPTION:
+        return None, (
+            f"本柜台只交易期权，不交易{req.vt_symbol}现货（ETF请在证券账户买卖；"
+            "备兑所需的ETF锁定/解锁请用send_lock）"
+        )
+
+    kind, reason = resolve_order_type(req.type, contract.exchange, sopt_type)
+    if kind is None:
+        return None, reason
+    codes: OrderTypeCode = SOPT_ORDER_TYPES[contract.exchange][kind]
+    side, reason = _order_side(req, contract, covered)
+    if side is None:
+        return None, reason
+    direction, offset = side
 
     price: float = req.price
-    is_market: bool = req.type == OrderType.MARKET
-    if is_market:
+    if codes[0] != c.THOST_FTDC_OPT_LimitPrice:
         if isinstance(price, (int, float)) and (math.isnan(price) or price < 0):
             return None, f"委托价格无效：{price}"
         price = 0.0
@@ -119,7 +159,7 @@ def build_order_insert(
         max_volume: float | None = extra.get("max_market_volume") or contract.max_volume
         min_volume: float = extra.get("min_market_volume") or contract.min_volume
     else:
-        reason: str = _check_price(price, contract)
+        reason = _check_price(price, contract)
         if reason:
             return None, reason
         max_volume = contract.max_volume

@@ -236,6 +236,30 @@ def test_order_types_reported(codes: tuple[str, str, str], expected: str) -> Non
     assert p.parse_order_type(data).name == expected
 
 
+@pytest.mark.parametrize(
+    "exchange,codes,expected",
+    [
+        (Exchange.SSE, ("1", "3", "1"), "MARKET_TO_LIMIT"),
+        (Exchange.SZSE, ("1", "3", "1"), "BEST_OPPOSITE"),  # some counters' 对手方最优
+        (Exchange.SZSE, ("3", "3", "1"), "BEST_OPPOSITE"),
+        (Exchange.SZSE, ("H", "3", "1"), "BEST_OWN"),
+        (Exchange.SZSE, ("G", "1", "1"), "BEST5_IOC"),
+        (Exchange.SSE, ("1", "1", "3"), "MARKET_FOK"),
+        (Exchange.SSE, ("2", "1", "3"), "LIMIT_FOK"),
+        (Exchange.SSE, ("G", "1", "1"), ""),  # not an SSE type
+        (Exchange.SSE, ("2", "1", "1"), ""),  # limit FAK: no exchange type
+    ],
+)
+def test_exchange_order_type_of_reported_orders(
+    exchange: Exchange, codes: tuple[str, str, str], expected: str
+) -> None:
+    data = f.order(OrderPriceType=codes[0], TimeCondition=codes[1], VolumeCondition=codes[2],
+                   ExchangeID=exchange.value)
+    order = p.parse_order(data, exchange, "1_2_3", GW)
+    assert order is not None and order.extra is not None
+    assert order.extra["sopt_order_type"] == expected
+
+
 def test_trade() -> None:
     t = p.parse_trade(f.trade(HedgeFlag="4", Direction="1"), Exchange.SSE, "1_2_3", GW)
     assert (t.tradeid, t.orderid, t.volume, t.price) == ("SSE_50001_S", "1_2_3", 2, 0.1234)

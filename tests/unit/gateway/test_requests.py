@@ -6,12 +6,12 @@ import math
 from zoneinfo import ZoneInfo
 
 import pytest
-from vnpy.trader.constant import Direction, Exchange, Offset, OrderType
+from vnpy.trader.constant import Direction, Exchange, Offset, OrderType, Product
 from vnpy.trader.object import ContractData, OrderRequest, QuoteRequest
 
 from vnpy_ctpsopt.gateway import parsing as p
 from vnpy_ctpsopt.gateway import requests as rq
-from vnpy_ctpsopt.gateway.events import ExerciseRequest, LockRequest, LockType
+from vnpy_ctpsopt.gateway.events import ExerciseRequest, LockRequest, LockType, SoptOrderType
 
 from . import fixtures as f
 
@@ -72,6 +72,91 @@ def test_order_types_build(
         2,
         "1",
     )
+
+
+# Every exchange order type and its CTP encoding, as sopt-rules A.6 lists them.
+S = SoptOrderType
+A6: dict[str, dict[SoptOrderType, tuple[str, str, str]]] = {
+    "SSE": {
+        S.LIMIT: ("2", "3", "1"),  # 普通限价
+        S.LIMIT_FOK: ("2", "1", "3"),  # 全额即时限价
+        S.MARKET_IOC: ("1", "1", "1"),  # 市价剩余撤销
+        S.MARKET_FOK: ("1", "1", "3"),  # 全额即时市价
+        S.MARKET_TO_LIMIT: ("1", "3", "1"),  # 市价剩余转限价
+    },
+    "SZSE": {
+        S.LIMIT: ("2", "3", "1"),  # 普通限价
+        S.LIMIT_FOK: ("2", "1", "3"),  # 限价全额成交或撤销
+        S.BEST_OPPOSITE: ("3", "3", "1"),  # 对手方最优价格
+        S.BEST_OWN: ("H", "3", "1"),  # 本方最优价格
+        S.BEST5_IOC: ("G", "1", "1"),  # 最优五档即时成交剩余撤销
+        S.MARKET_IOC: ("1", "1", "1"),  # 即时成交剩余撤销
+        S.MARKET_FOK: ("1", "1", "3"),  # 全额成交或撤销
+    },
+}
+LIMIT_PRICED = {S.LIMIT, S.LIMIT_FOK}
+
+
+@pytest.mark.parametrize(
+    "exchange,kind",
+    [(exchange, kind) for exchange in ("SSE", "SZSE") for kind in SoptOrderType],
+)
+def test_every_exchange_order_type_is_sent_or_refused_per_exchange(
+    exchange: str, kind: SoptOrderType
+) -> None:
+    c = contract(ExchangeID=exchange)
+    data, reason = rq.build_order_insert(
+        req(exchange=c.exchange, volume=3), c, "13", "9999", "000001", False, kind
+    )
+    expected = A6[exchange].get(kind)
+    if expected is None:
+        name = "上交所" if exchange == "SSE" else "深交所"
+        assert data is None and reason.startswith(f"{name}期权不支持{kind.value}委托")
+        assert "可用：普通限价" in reason
+        return
+    assert reason == "" and data is not None
+    assert (data["OrderPriceType"], data["TimeCondition"], data["VolumeCondition"]) == expected
+    assert data["LimitPrice"] == (0.1234 if kind in LIMIT_PRICED else 0.0)
+    assert data["VolumeTotalOriginal"] == 3
+
+
+@pytest.mark.parametrize(
+    "kind,volume,ok",
+    [(S.BEST5_IOC, 10, True), (S.BEST5_IOC, 11, False), (S.LIMIT, 50, True), (S.LIMIT, 51, False),
+     (S.BEST_OWN, 11, False), (S.MARKET_FOK, 10, True)],
+)
+def test_best_and_market_types_use_the_market_volume_limit(
+    kind: SoptOrderType, volume: int, ok: bool
+) -> None:
+    c = contract(ExchangeID="SZSE")
+    data, reason = rq.build_order_insert(
+        req(exchange=c.exchange, volume=volume), c, "1", "", "", False, kind
+    )
+    assert (data is not None) is ok, reason
+    if not ok:
+        assert "超过单笔最大数量" in reason
+
+
+def test_vn_py_types_are_the_exchange_types_they_stand_for() -> None:
+    for order_type, kind in ((OrderType.LIMIT, S.LIMIT), (OrderType.FOK, S.LIMIT_FOK),
+                             (OrderType.MARKET, S.MARKET_IOC)):
+        for exchange in (Exchange.SSE, Exchange.SZSE):
+            assert rq.resolve_order_type(order_type, exchange) == (kind, "")
+    # an explicit exchange type wins over req.type
+    assert rq.resolve_order_type(OrderType.FAK, Exchange.SSE, S.MARKET_TO_LIMIT) == (
+        S.MARKET_TO_LIMIT, ""
+    )
+    kind, reason = rq.resolve_order_type(OrderType.STOP, Exchange.SZSE)
+    assert kind is None and "STOP" in reason
+
+
+def test_etf_order_says_the_etf_is_not_traded_on_this_counter() -> None:
+    etf_contract = etf()
+    assert etf_contract.product is Product.ETF
+    for offset in (Offset.NONE, Offset.OPEN):
+        data, reason = build(req(symbol="510050", offset=offset), c=etf_contract)
+        assert data is None and "不交易510050.SSE现货" in reason
+        assert "开平" not in reason
 
 
 @pytest.mark.parametrize("exchange", ["SSE", "SZSE"])
