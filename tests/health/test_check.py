@@ -61,7 +61,7 @@ def test_reason_codes_in_words() -> None:
 
 
 def test_targets_presets_and_custom() -> None:
-    from vnpy_ctpsopt.gateway.ctpsopt_gateway import PRESETS
+    from vnpy_ctpsopt.gateway.setting import PRESETS
 
     targets = preset_targets()
     assert [(t.label, t.role) for t in targets] == [

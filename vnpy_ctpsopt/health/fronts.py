@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..api.address import FrontAddressError, normalize_front_address, parse_front_address
-from ..gateway.ctpsopt_gateway import PRESETS
+from ..gateway.setting import PRESETS
 
 ROLE_TD: str = "交易"
 ROLE_MD: str = "行情"
