@@ -67,8 +67,8 @@ def strategy_classes_in(folder: Path) -> set[str]:
     for path in folder.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ClassDef) and any(
-                (isinstance(b, ast.Name) and b.id == "StrategyTemplate")
-                or (isinstance(b, ast.Attribute) and b.attr == "StrategyTemplate")
+                (isinstance(b, ast.Name) and b.id.endswith("StrategyTemplate"))
+                or (isinstance(b, ast.Attribute) and b.attr.endswith("StrategyTemplate"))
                 for b in node.bases
             ):
                 names.add(node.name)
