@@ -21,7 +21,7 @@ from vnpy_portfoliostrategy import StrategyTemplate  # noqa: E402
 
 from vnpy_ctpsopt.backtesting import BacktestingEngine  # noqa: E402
 from vnpy_ctpsopt.backtesting.data import SimSource  # noqa: E402
-from vnpy_ctpsopt.sim.rules import FeeSchedule  # noqa: E402
+from vnpy_ctpsopt.core.fees import FeeSchedule  # noqa: E402
 
 START = date(2026, 12, 1)
 END = date(2026, 12, 31)

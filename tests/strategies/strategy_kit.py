@@ -25,8 +25,8 @@ from vnpy_portfoliostrategy.base import EVENT_PORTFOLIO_LOG
 from backtests.common import ETF_SHARES, run
 from vnpy_ctpsopt import CtpsoptSimGateway
 from vnpy_ctpsopt.backtesting import BacktestingEngine
+from vnpy_ctpsopt.core.fees import FeeSchedule
 from vnpy_ctpsopt.gateway.setting import ConnectSetting
-from vnpy_ctpsopt.sim.rules import FeeSchedule
 
 # Fees of the test runs (CNY per contract), distinct so that a wrong action shows.
 BUY_OPEN, SELL_OPEN, CLOSE, EXERCISE = 2.5, 0.3, 1.5, 1.0
@@ -71,11 +71,14 @@ def check_books(engine: BacktestingEngine) -> dict[str, float]:
                 cash -= fee_of(trade.direction, trade.offset, trade.volume, "")  # type: ignore[arg-type]
         net[trade.vt_symbol] += sign * trade.volume
     assert engine.account.balance == pytest.approx(cash, abs=1e-6)
+    held: dict[str, float] = defaultdict(float)
+    for (vt_symbol, side), row in engine.account.positions.items():
+        held[vt_symbol] += row.volume if side == "long" else -row.volume
     for vt_symbol, volume in net.items():
         contract = engine.contracts[vt_symbol]
         assert strategy.get_pos(vt_symbol) == volume, vt_symbol
         if contract.is_option:
-            assert engine.account.net_position(vt_symbol) == volume, vt_symbol
+            assert held.get(vt_symbol, 0.0) == volume, vt_symbol
         else:
             assert engine.account.stocks[contract.symbol].volume == ETF_SHARES + volume
     return dict(net)
