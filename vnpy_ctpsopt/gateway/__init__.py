@@ -6,11 +6,13 @@ from .ctpsopt_gateway import CtpsoptGateway, CtpsoptSimGateway
 from .events import (
     EVENT_CTPSOPT_EXERCISE,
     EVENT_CTPSOPT_LOCK,
+    EVENT_CTPSOPT_RFQ,
     ExerciseData,
     ExerciseRequest,
     LockData,
     LockRequest,
     LockType,
+    RfqData,
     SoptOrderType,
 )
 from .parsing import COVERED_SUFFIX, LOCKED_SUFFIX
@@ -20,6 +22,7 @@ __all__ = [
     "COVERED_SUFFIX",
     "EVENT_CTPSOPT_EXERCISE",
     "EVENT_CTPSOPT_LOCK",
+    "EVENT_CTPSOPT_RFQ",
     "LOCKED_SUFFIX",
     "PASSWORD_ENV",
     "ConnectSetting",
@@ -30,6 +33,7 @@ __all__ = [
     "LockData",
     "LockRequest",
     "LockType",
+    "RfqData",
     "SoptOrderType",
     "parse_setting",
     "sim_address",

@@ -10,6 +10,7 @@ thread, translate them with the pure functions of ``parsing`` and push vn.py obj
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,10 @@ from vnpy.trader.object import (
 )
 from vnpy.trader.utility import get_folder_path
 
-from .events import ExerciseRequest, LockRequest, SoptOrderType
+from .events import EVENT_CTPSOPT_RFQ, ExerciseRequest, LockRequest, RfqData, SoptOrderType
+from .mapping import EXCHANGE_SOPT2VT
 from .md_session import CtpsoptMdSession
+from .parsing import Data, parse_for_quote_rsp
 from .setting import (
     PASSWORD_ENV,
     PRESET_CUSTOM,
@@ -89,6 +92,10 @@ class CtpsoptGateway(BaseGateway):
         self.setting: ConnectSetting | None = None
         self._timer_registered: bool = False
         self._timer_count: int = 0
+        # (ExchangeID, ForQuoteSysID) of every request for quote pushed: the td flow (market
+        # makers) and the md subscription may both deliver one.
+        self._rfq_seen: set[tuple[str, str]] = set()
+        self._rfq_lock = threading.Lock()
 
     def on_tick(self, tick: TickData) -> None:
         """Same two events as BaseGateway.on_tick (EVENT_TICK and EVENT_TICK + vt_symbol), with
@@ -96,6 +103,27 @@ class CtpsoptGateway(BaseGateway):
         put = self.event_engine.put
         put(Event(EVENT_TICK, tick))
         put(Event(EVENT_TICK + tick.vt_symbol, tick))
+
+    def on_for_quote_rsp(self, data: Data) -> None:
+        """OnRtnForQuoteRsp (td or md): push RfqData on EVENT_CTPSOPT_RFQ (and + vt_symbol) once
+        per (ExchangeID, ForQuoteSysID)."""
+        exchange: Exchange | None = EXCHANGE_SOPT2VT.get(data.get("ExchangeID", ""))
+        if exchange is None:
+            contract = self.contracts.get(data.get("InstrumentID", ""))
+            exchange = contract.exchange if contract else None
+        rfq: RfqData | None = (
+            parse_for_quote_rsp(data, exchange, self.gateway_name) if exchange else None
+        )
+        if rfq is None:
+            self.write_log(f"收到无法识别的询价：{data.get('InstrumentID', '')}")
+            return
+        key: tuple[str, str] = (rfq.exchange.value, rfq.rfqid)
+        with self._rfq_lock:
+            if key in self._rfq_seen:
+                return
+            self._rfq_seen.add(key)
+        self.on_event(EVENT_CTPSOPT_RFQ, rfq)
+        self.on_event(EVENT_CTPSOPT_RFQ + rfq.vt_symbol, rfq)
 
     # -- logging --------------------------------------------------------------------------------
 
@@ -171,8 +199,17 @@ class CtpsoptGateway(BaseGateway):
         except Exception as exc:  # noqa: BLE001
             self.write_error(f"订阅失败：{req.vt_symbol}，{exc!r}")
 
+    def subscribe_rfq(self, req: SubscribeRequest) -> None:
+        """Receive requests for quote (询价) on an option as EVENT_CTPSOPT_RFQ (market-maker
+        accounts also get them on the trading flow without subscribing)."""
+        try:
+            self.md.subscribe_rfq(req)
+        except Exception as exc:  # noqa: BLE001
+            self.write_error(f"询价订阅失败：{req.vt_symbol}，{exc!r}")
+
     def send_order(self, req: OrderRequest) -> str:
-        """Send a speculative order; bad input gives a REJECTED order saying why."""
+        """Send a speculative order (OrderType.RFQ: a request for quote, ReqForQuoteInsert);
+        bad input gives a REJECTED order saying why."""
         return self.td.orders.send(req, covered=False)
 
     def send_covered_order(self, req: OrderRequest) -> str:

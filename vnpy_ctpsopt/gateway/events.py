@@ -23,6 +23,9 @@ from vnpy.trader.constant import Exchange, Status
 
 EVENT_CTPSOPT_EXERCISE: str = "eCtpsoptExercise."
 EVENT_CTPSOPT_LOCK: str = "eCtpsoptLock."
+# A request for quote (询价) received from the market: market makers' td flow and md
+# subscribers (CtpsoptGateway.subscribe_rfq). Also pushed as ``EVENT_CTPSOPT_RFQ + vt_symbol``.
+EVENT_CTPSOPT_RFQ: str = "eCtpsoptRfq."
 
 
 class SoptOrderType(Enum):
@@ -120,3 +123,22 @@ class LockData:
 
     def is_active(self) -> bool:
         return self.status in (Status.SUBMITTING, Status.NOTTRADED)
+
+
+@dataclass
+class RfqData:
+    """A request for quote (询价) on an option, as the exchange broadcasts it to market makers.
+
+    ``rfqid`` is the exchange's ForQuoteSysID (unique per exchange and day), to be given back in
+    a quote answering it."""
+
+    gateway_name: str
+    symbol: str
+    exchange: Exchange
+    rfqid: str
+    datetime: datetime | None = None
+    trading_day: str = ""
+
+    def __post_init__(self) -> None:
+        self.vt_symbol: str = f"{self.symbol}.{self.exchange.value}"
+        self.vt_rfqid: str = f"{self.gateway_name}.{self.exchange.value}_{self.rfqid}"

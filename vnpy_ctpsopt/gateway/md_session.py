@@ -19,7 +19,8 @@ LOGIN_RETRY: float = 15.0
 
 
 class CtpsoptMdSession(MdSpi):
-    """Market-data session. ``subscribed`` holds exchange symbols, resubscribed at every login."""
+    """Market-data session. ``subscribed`` (ticks) and ``subscribed_rfq`` (requests for quote)
+    hold exchange symbols, resubscribed at every login."""
 
     def __init__(self, gateway: GatewayPort) -> None:
         self.gateway: GatewayPort = gateway
@@ -30,6 +31,7 @@ class CtpsoptMdSession(MdSpi):
         self.login_status: bool = False
         self.last_login_attempt: float = 0.0
         self.subscribed: set[str] = set()
+        self.subscribed_rfq: set[str] = set()
         self.reqid: int = 0
         self.times: TickTimeCache = TickTimeCache()
         self._get_contract: Callable[[str], ContractData | None] = (
@@ -92,8 +94,11 @@ class CtpsoptMdSession(MdSpi):
         self.gateway.write_log("行情服务器登录成功")
         with self._lock:
             symbols: list[str] = sorted(self.subscribed)
+            rfq_symbols: list[str] = sorted(self.subscribed_rfq)
         if symbols and self.api is not None:
             self.api.subscribeMarketData(symbols)
+        if rfq_symbols and self.api is not None:
+            self.api.subscribeForQuoteRsp(rfq_symbols)
 
     @guarded
     def onRspError(self, error: Data, reqid: int, last: bool) -> None:
@@ -143,3 +148,26 @@ class CtpsoptMdSession(MdSpi):
         if self.login_status and self.api is not None:
             self.api.subscribeMarketData([req.symbol])
 
+    def subscribe_rfq(self, req: SubscribeRequest) -> None:
+        """Receive the requests for quote (询价) on ``req``'s option (SubscribeForQuoteRsp)."""
+        contract: ContractData | None = self.gateway.contracts.get_vt(req.vt_symbol)
+        if contract is None and self.gateway.contracts:
+            self.gateway.write_log(f"询价订阅失败：找不到合约 {req.vt_symbol}")
+            return
+        with self._lock:
+            if req.symbol in self.subscribed_rfq:
+                return
+            self.subscribed_rfq.add(req.symbol)
+        if self.login_status and self.api is not None:
+            self.api.subscribeForQuoteRsp([req.symbol])
+
+    @guarded
+    def onRtnForQuoteRsp(self, data: Data) -> None:
+        self.gateway.on_for_quote_rsp(data)
+
+    @guarded
+    def onRspSubForQuoteRsp(self, data: Data, error: Data, reqid: int, last: bool) -> None:
+        if is_error(error):
+            self.gateway.write_error(
+                f"询价订阅失败：{data.get('InstrumentID', '')}，{format_error(error)}"
+            )

@@ -2,15 +2,17 @@
 (buffered before the contracts, de-duplicated, trades held until their order is known).
 
 State: ``book`` (OrderBook: orders by vn.py orderid, trades by (ExchangeID, TradeID, Direction)),
-``buffer`` (("order" | "trade", dict) that arrived before the contracts, in arrival order). Both
+``buffer`` (("order" | "trade", dict) that arrived before the contracts, in arrival order),
+``rfqs`` (vn.py orderid -> the OrderData of a request for quote sent as OrderType.RFQ). All
 are guarded by the session's lock (``ctx.lock``); requests go to the api outside it.
 """
 
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import replace
 
-from vnpy.trader.constant import Exchange, Status
+from vnpy.trader.constant import Exchange, OrderType, Status
 from vnpy.trader.object import CancelRequest, OrderData, OrderRequest, TradeData
 
 from ..api import constant as c
@@ -28,7 +30,7 @@ from .parsing import (
     split_orderid,
     trade_key,
 )
-from .requests import build_cancel, build_order_insert, resolve_order_type
+from .requests import build_cancel, build_for_quote, build_order_insert, resolve_order_type
 from .state import OrderBook
 
 
@@ -39,6 +41,7 @@ class OrderDesk:
         self.ctx: TdContext = ctx
         self.book: OrderBook = OrderBook()
         self.buffer: list[tuple[str, Data]] = []
+        self.rfqs: dict[str, OrderData] = {}
 
     def flush_buffer(self) -> None:
         """After the contracts: the orders and trades that arrived before them, in order."""
@@ -201,6 +204,8 @@ class OrderDesk:
         """Send an order as vn.py's ``req.type`` or, when given, as the exchange type
         ``sopt_type``; bad input gives a REJECTED order saying why."""
         try:
+            if req.type == OrderType.RFQ and sopt_type is None:
+                return self._send_rfq(req)
             return self._send(req, covered, sopt_type)
         except Exception as exc:  # noqa: BLE001
             self.ctx.gateway.write_error(f"委托失败：{req.vt_symbol}，{exc!r}")
@@ -251,6 +256,9 @@ class OrderDesk:
     def cancel(self, req: CancelRequest) -> None:
         brokerid, userid = self.ctx.ids()
         with self.ctx.lock:
+            if req.orderid in self.rfqs:
+                self.ctx.gateway.write_log(f"撤单忽略：{req.orderid}是询价，无需撤销")
+                return
             record = self.book.get(req.orderid)
             if record is not None:
                 if not record.order.is_active():
@@ -296,3 +304,58 @@ class OrderDesk:
         self.ctx.gateway.write_error(
             f"交易撤单失败：委托引用{data.get('OrderRef', '')}，{format_error(error)}"
         )
+
+    # -- requests for quote (OrderType.RFQ) ------------------------------------------------------
+
+    def _send_rfq(self, req: OrderRequest) -> str:
+        """ReqForQuoteInsert, as vnpy_ctp sends OrderType.RFQ. The OrderData (type RFQ) goes
+        SUBMITTING -> ALLTRADED "询价已发送" once sent (a request for quote has no fill and no
+        cancel), or REJECTED when the gateway, the send or the counter refuses it."""
+        ctx = self.ctx
+        brokerid, userid = ctx.ids()
+        with ctx.lock:
+            ref: str = ctx.order_refs.next()
+            orderid: str = make_orderid(ctx.frontid, ctx.sessionid, ref)
+            contract = ctx.contracts.get_vt(req.vt_symbol)
+            ctp_req, reason = build_for_quote(req, contract, ref, brokerid, userid)
+            if not reason and not (ctx.login_status and ctx.api is not None):
+                reason = "交易服务器未登录"
+            if ctp_req is None or reason:
+                order: OrderData = rejected_order(req, orderid, ctx.gateway_name, reason)
+            else:
+                order = req.create_order_data(orderid, ctx.gateway_name)
+            order.extra = {**(order.extra or {}), "rfq": True}
+            self.rfqs[orderid] = order
+            reqid: int = ctx.next_reqid()
+            api = ctx.api
+        ctx.gateway.on_order(order)
+        if order.status == Status.REJECTED or api is None or ctp_req is None:
+            ctx.gateway.write_error(f"询价被拒绝：{req.vt_symbol}，{reason}")
+            return order.vt_orderid
+        n: int = api.reqForQuoteInsert(ctp_req, reqid)
+        if n != 0:
+            self._finish_rfq(orderid, Status.REJECTED, f"询价请求发送失败，返回码{n}")
+        else:
+            self._finish_rfq(orderid, Status.ALLTRADED, "询价已发送")
+        return order.vt_orderid
+
+    def _finish_rfq(self, orderid: str, status: Status, msg: str) -> None:
+        with self.ctx.lock:
+            order = self.rfqs.get(orderid)
+            if order is None or order.status == Status.REJECTED:
+                return
+            new: OrderData = copy(order)
+            new.status = status
+            new.extra = {**(order.extra or {}), "status_msg": msg}
+            self.rfqs[orderid] = new
+        self.ctx.gateway.on_order(new)
+        if status == Status.REJECTED:
+            self.ctx.gateway.write_error(f"询价失败：{new.vt_symbol}，{msg}")
+        else:
+            self.ctx.gateway.write_log(f"{msg}：{new.vt_symbol}")
+
+    def rfq_error(self, data: Data, error: Data) -> None:
+        """A request for quote refused by the counter (OnRspForQuoteInsert / OnErrRtn...)."""
+        ref: str = str(data.get("ForQuoteRef", "")).strip()
+        orderid: str = make_orderid(self.ctx.frontid, self.ctx.sessionid, ref)
+        self._finish_rfq(orderid, Status.REJECTED, format_error(error))

@@ -27,7 +27,7 @@ from vnpy.trader.object import (
 )
 
 from ..api import constant as c
-from .events import ExerciseData, LockData, LockType
+from .events import ExerciseData, LockData, LockType, RfqData
 from .mapping import (
     ACTION_STATUS_NAMES,
     DIRECTION_SOPT2VT,
@@ -768,4 +768,22 @@ def parse_lock(
         msg=data.get("StatusMsg", "") or ACTION_STATUS_NAMES.get(lock_status, ""),
         datetime=parse_datetime(data.get("InsertDate", ""), data.get("InsertTime", "")),
         reference=reference,
+    )
+
+
+def parse_for_quote_rsp(data: Data, exchange: Exchange, gateway_name: str) -> RfqData | None:
+    """A CThostFtdcForQuoteRspField dict (OnRtnForQuoteRsp) to RfqData; None without an id."""
+    rfqid: str = str(data.get("ForQuoteSysID", "")).strip()
+    symbol: str = data.get("InstrumentID", "")
+    if not rfqid or not symbol:
+        return None
+    return RfqData(
+        gateway_name=gateway_name,
+        symbol=symbol,
+        exchange=exchange,
+        rfqid=rfqid,
+        datetime=parse_datetime(
+            data.get("ActionDay", "") or data.get("TradingDay", ""), data.get("ForQuoteTime", "")
+        ),
+        trading_day=data.get("TradingDay", ""),
     )

@@ -379,3 +379,22 @@ def build_quote_action(
         ("QuoteRef", quote_ref),
         ("QuoteSysID", quote_sysid),
     )
+
+
+def build_for_quote(
+    req: OrderRequest,
+    contract: ContractData | None,
+    for_quote_ref: str,
+    brokerid: str,
+    userid: str,
+) -> tuple[Data | None, str]:
+    """Validate and build a CThostFtdcInputForQuoteField dict (询价: ask market makers for a
+    quote on an option). Only the instrument matters; direction, price and volume are unused."""
+    if contract is None:
+        return None, f"找不到合约：{req.vt_symbol}"
+    if contract.product != Product.OPTION:
+        return None, f"只能对期权合约询价：{req.vt_symbol}"
+    return {
+        **_header(brokerid, userid, contract.symbol, contract.exchange),
+        "ForQuoteRef": for_quote_ref,
+    }, ""

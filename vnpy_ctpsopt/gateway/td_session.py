@@ -495,6 +495,21 @@ class CtpsoptTdSession(TdSpi):
             self.orders.reject_own_order(data, error)
 
     @guarded
+    def onRspForQuoteInsert(self, data: Data, error: Data, reqid: int, last: bool) -> None:
+        if is_error(error):
+            self.orders.rfq_error(data, error)
+
+    @guarded
+    def onErrRtnForQuoteInsert(self, data: Data, error: Data) -> None:
+        if is_error(error):
+            self.orders.rfq_error(data, error)
+
+    @guarded
+    def onRtnForQuoteRsp(self, data: Data) -> None:
+        """A request for quote sent to this market-maker account."""
+        self.gateway.on_for_quote_rsp(data)
+
+    @guarded
     def onRspOrderAction(self, data: Data, error: Data, reqid: int, last: bool) -> None:
         if is_error(error):
             self.orders.action_error(data, error)

@@ -428,3 +428,13 @@ def test_parse_lock(lock_status: str, expected: str) -> None:
     assert lock.status.name == expected
     assert lock.lock_type is LockType.UNLOCK
     assert lock.vt_lockid == "CTPSOPT.1_2_7"
+
+
+def test_for_quote_rsp() -> None:
+    data = {"TradingDay": "20261130", "InstrumentID": "90000001", "ForQuoteSysID": "  17",
+            "ForQuoteTime": "10:01:02", "ActionDay": "20261130", "ExchangeID": "SZSE"}
+    rfq = p.parse_for_quote_rsp(data, Exchange.SZSE, GW)
+    assert rfq is not None
+    assert (rfq.vt_symbol, rfq.rfqid, rfq.vt_rfqid) == ("90000001.SZSE", "17", f"{GW}.SZSE_17")
+    assert rfq.datetime == datetime(2026, 11, 30, 10, 1, 2, tzinfo=CHINA)
+    assert p.parse_for_quote_rsp({**data, "ForQuoteSysID": ""}, Exchange.SZSE, GW) is None

@@ -324,3 +324,15 @@ def test_quote_build_and_refusals() -> None:
     assert (action["QuoteRef"], action["QuoteSysID"], action["ActionFlag"]) == ("4", "99", "0")
 
 
+
+
+def test_for_quote_request_and_refusals() -> None:
+    data, reason = rq.build_for_quote(req(type=OrderType.RFQ), contract(), "31", "9999", "000001")
+    assert reason == "" and data == {
+        "BrokerID": "9999", "InvestorID": "000001", "UserID": "000001",
+        "InstrumentID": "10007001", "ExchangeID": "SSE", "ForQuoteRef": "31",
+    }
+    _, reason = rq.build_for_quote(req(symbol="510050"), etf(), "31", "", "")
+    assert reason == "只能对期权合约询价：510050.SSE"
+    _, reason = rq.build_for_quote(req(), None, "31", "", "")
+    assert reason.startswith("找不到合约")
