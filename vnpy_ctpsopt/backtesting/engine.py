@@ -31,7 +31,7 @@ from ..core.timetable import matching_allowed, order_accepted, phase_at
 from ..sim import errors as E
 from .book import CLOSE, COVERED, OPEN, SHORT, AccountBook, BookOrder, Settlement
 from .contracts import BACKTESTING, BtContract
-from .feed import BacktestError, DayFeed, split_days
+from .feed import BacktestError, DayFeed, SnapshotBlock, split_days
 from .market import Quote
 from .results import DailyRecorder, calculate_statistics, print_statistics
 
@@ -105,6 +105,10 @@ class BacktestingEngine:
         self.settlement_events: list[Settlement] = []
         self.recorder = DailyRecorder(self)
         self.daily_df = None
+        self._block: SnapshotBlock | None = None
+        self._columns: dict[str, int] = {}
+        self._row = 0
+        self._resting_symbols: set[str] = set()
 
     def clear_data(self) -> None:
         """Forget the last run's orders, trades, account and results."""
@@ -240,6 +244,9 @@ class BacktestingEngine:
 
     def _run_day(self, feed: DayFeed, subscribed: set[str], strategy: StrategyTemplate) -> None:
         self._start_day(feed)
+        for block in feed.blocks:
+            self._run_block(block, subscribed, strategy)
+        self._block = None
         quotes = self.quotes
         exchange_hours = self.hours == HOURS_EXCHANGE
         on_tick = strategy.on_tick
@@ -265,6 +272,70 @@ class BacktestingEngine:
             if events:
                 self._flush()
         self._close_day(feed)
+
+    def _run_block(
+        self, block: SnapshotBlock, subscribed: set[str], strategy: StrategyTemplate
+    ) -> None:
+        """Replay a block of snapshots: per step only the instruments with resting orders and
+        those the strategy subscribes are touched; the rest is read when asked for."""
+        quotes = self.quotes
+        columns = {vt: j for j, vt in enumerate(block.vt_symbols)}
+        for vt in block.vt_symbols:
+            if vt not in quotes:
+                self._new_quote(vt)
+        self._block, self._columns = block, columns
+        watched = [(columns[vt], quotes[vt]) for vt in block.vt_symbols if vt in subscribed]
+        exchange_hours = self.hours == HOURS_EXCHANGE
+        on_tick = strategy.on_tick
+        events = self.events
+        resting = self._resting_symbols
+        for row, dt in enumerate(block.times):
+            self.datetime = dt
+            self._row = row
+            if resting and (not exchange_hours or matching_allowed(phase_at(dt.time()))):
+                for vt in list(resting):
+                    quote = quotes[vt]
+                    quote.load(block, row, columns[vt])
+                    self._cross(quote)
+            for col, quote in watched:
+                quote.load(block, row, col)
+                tick = quote.tick
+                try:
+                    on_tick(tick)
+                except BacktestError:
+                    raise
+                except Exception as exc:  # the strategy's bug: stop with a clear message
+                    raise self._strategy_error("on_tick", exc) from None
+                if events:
+                    self._flush()
+        last = len(block.times) - 1
+        for vt, col in columns.items():
+            quotes[vt].load(block, last, col)
+
+    def _sync(self, quote: Quote) -> None:
+        """Bring a block-fed instrument's quote to the current step."""
+        block = self._block
+        if block is not None:
+            col = self._columns.get(quote.contract.vt_symbol)
+            if col is not None:
+                quote.load(block, self._row, col)
+
+    def chain_snapshot(self) -> dict[str, Any]:
+        """The current step of the block being replayed as numpy rows (views, one value per
+        instrument, aligned with ``vt_symbols``): best bid/ask prices and volumes and last
+        price; empty outside block replay. For strategies that watch a whole chain."""
+        block = self._block
+        if block is None:
+            return {}
+        r = self._row
+        return {
+            "vt_symbols": block.vt_symbols,
+            "bid_price_1": block.bid_price[0, r],
+            "ask_price_1": block.ask_price[0, r],
+            "bid_volume_1": block.bid_volume[0, r],
+            "ask_volume_1": block.ask_volume[0, r],
+            "last_price": block.last[r],
+        }
 
     def _new_quote(self, vt_symbol: str) -> Quote:
         contract = self.contracts.get(vt_symbol)
@@ -353,7 +424,9 @@ class BacktestingEngine:
                                           Offset.CLOSEYESTERDAY):  # fmt: skip
             return self._reject(order, E.PRICETYPE_NOTSUPPORT_BYEXCHANGE)
         quote = self.quotes.get(vt_symbol)
-        if quote is None or quote.tick is None:
+        if quote is not None:
+            self._sync(quote)
+        if quote is None or not quote.has_data:
             return self._reject(order, E.ERROR_NO_MARKETDATA)
         side = BUY if direction == Direction.LONG else SELL
         book_order = BookOrder(
@@ -370,11 +443,12 @@ class BacktestingEngine:
             return self._reject(order, E.VOLUME_NOTSUPPORT)
         limits = quote.limits if quote.limits[1] else (0.0, float("inf"))
         if kind.is_market and not quote.limits[1]:
-            limits = (0.0, quote.tick.ask_price_5 or quote.tick.ask_price_1 or price)
+            asks = quote.levels()[1]
+            limits = (0.0, asks[-1][0] if asks else price)
         error = self.account.place(
             book_order,
             limits,
-            self.pre_settlements.get(vt_symbol) or quote.tick.pre_close or quote.last_price,
+            self.pre_settlements.get(vt_symbol) or quote.pre_close or quote.last_price,
             self._pre_close(contract.underlying_vt_symbol)
             if (side == SELL and book_order.offset == OPEN and not covered)
             else 0.0,
@@ -408,6 +482,7 @@ class BacktestingEngine:
                 book_order.price = result.rest_price
                 quote.resting.add(Resting(key, "", side, result.rest_price,
                                           book_order.remaining, key))  # fmt: skip
+                self._resting_symbols.add(vt_symbol)
             else:
                 self._finish(book_order, Status.CANCELLED, result.reason or "已撤单")
         return [vt_orderid]
@@ -417,8 +492,8 @@ class BacktestingEngine:
         if value:
             return value
         quote = self.quotes.get(underlying_vt_symbol)
-        if quote is not None and quote.tick is not None:
-            return quote.tick.pre_close or quote.last_price
+        if quote is not None and quote.has_data:
+            return quote.pre_close or quote.last_price
         raise BacktestError(f"缺少标的 {underlying_vt_symbol} 的行情，无法计算保证金")
 
     @staticmethod
@@ -448,6 +523,8 @@ class BacktestingEngine:
         book_order_quote = self.quotes.get(book_order.contract.vt_symbol)
         if book_order_quote is not None and book_order.key in book_order_quote.resting.by_key:
             book_order_quote.resting.remove(book_order.key)
+            if not book_order_quote.resting.by_key:
+                self._resting_symbols.discard(book_order.contract.vt_symbol)
         order = self.orders[vt_orderid]
         order.status = status
         order.extra = {"status_msg": msg}
@@ -491,6 +568,8 @@ class BacktestingEngine:
             book_order = self.book_orders[key]
             quote.consume(book_order.direction, fill)
             quote.resting.reduce(key, fill.volume)
+            if not quote.resting.by_key:
+                self._resting_symbols.discard(quote.contract.vt_symbol)
             self._fill(book_order, fill.price, fill.volume)
 
     def cancel_order(self, strategy: StrategyTemplate, vt_orderid: str) -> None:
@@ -566,7 +645,10 @@ class BacktestingEngine:
 
     def get_tick(self, vt_symbol: str) -> TickData | None:
         quote = self.quotes.get(vt_symbol)
-        return quote.tick if quote else None
+        if quote is None:
+            return None
+        self._sync(quote)
+        return quote.tick
 
     def get_position_detail(self, strategy: StrategyTemplate) -> dict[str, dict[str, float]]:
         """vt_symbol -> {"covered", "locked", "exercising": volume} (strategy.protocol)."""
@@ -664,7 +746,8 @@ class BacktestingEngine:
         self.recorder.close_day(self.trading_day, settlements, events)
         self.pre_settlements = dict(settlements)
         for quote in self.quotes.values():
-            quote.resting = RestingBook()
+            quote.new_day()
+        self._resting_symbols.clear()
 
     def _settlement_trades(self, event: Settlement) -> None:
         """Exercise, assignment and expiry as trades: the option leg closes at 0, the ETF leg

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pytest
 from vnpy.trader.constant import Direction, Exchange, Offset, OrderType
 from vnpy.trader.object import TickData
@@ -17,6 +18,7 @@ from vnpy.trader.object import TickData
 from tests.unit.sim.counter_kit import Harness, callbacks, ladder
 from vnpy_ctpsopt.backtesting import BacktestingEngine, DayFeed
 from vnpy_ctpsopt.backtesting.contracts import from_sim
+from vnpy_ctpsopt.backtesting.feed import SnapshotBlock
 
 from .kit import ScriptStrategy
 
@@ -168,9 +170,11 @@ def _state(row: dict[str, Any]) -> dict[str, float]:
 
 
 class Feeds:
-    """The counter's books, limits and settlements as the backtester's day feeds."""
+    """The counter's books, limits and settlements as the backtester's day feeds (ticks, or
+    one SnapshotBlock per day with ``as_blocks``)."""
 
-    def __init__(self, h: Harness, days: list[Any]) -> None:
+    def __init__(self, h: Harness, days: list[Any], as_blocks: bool = False) -> None:
+        self.as_blocks = as_blocks
         self.contracts = {c.vt_symbol: c for c in map(from_sim, h.instruments.values())}
         self.names = {"call": h.names["sse_call"], "put": h.names["sse_put"]}
         self.days_data = days
@@ -188,7 +192,34 @@ class Feeds:
                                        pre[key]))  # fmt: skip
             vt_of = {c.symbol: vt for vt, c in self.contracts.items()}
             settlements = {vt_of[iid]: p for iid, p in settle.items() if iid in vt_of}
-            yield DayFeed(day.date(), self.contracts, ticks, {}, settlements)
+            if self.as_blocks:
+                yield DayFeed(day.date(), self.contracts, (), {}, settlements, [to_block(ticks)])
+            else:
+                yield DayFeed(day.date(), self.contracts, ticks, {}, settlements)
+
+
+def to_block(ticks: list[TickData]) -> SnapshotBlock:
+    """Ticks (every instrument at every time, in column order) as one SnapshotBlock."""
+    columns = list(dict.fromkeys(t.vt_symbol for t in ticks))
+    times = list(dict.fromkeys(t.datetime for t in ticks))
+    n, steps = len(columns), len(times)
+    assert len(ticks) == n * steps
+    arrays = {k: np.zeros((5, steps, n)) for k in ("bp", "bv", "ap", "av")}
+    last = np.zeros((steps, n))
+    for i, t in enumerate(ticks):
+        r, c = divmod(i, n)
+        for k in range(5):
+            arrays["bp"][k, r, c] = getattr(t, f"bid_price_{k + 1}")
+            arrays["bv"][k, r, c] = getattr(t, f"bid_volume_{k + 1}")
+            arrays["ap"][k, r, c] = getattr(t, f"ask_price_{k + 1}")
+            arrays["av"][k, r, c] = getattr(t, f"ask_volume_{k + 1}")
+        last[r, c] = t.last_price
+    first = ticks[:n]
+    return SnapshotBlock(times, columns, arrays["bp"], arrays["bv"].astype(np.int64),
+                         arrays["ap"], arrays["av"].astype(np.int64), last, np.zeros((steps, n)),
+                         np.array([t.limit_down for t in first]),
+                         np.array([t.limit_up for t in first]),
+                         np.array([t.pre_close for t in first]))  # fmt: skip
 
 
 def _tick(iid: str, dt: datetime, bids: Any, asks: Any, last: float, limits: tuple[float, float],
@@ -204,8 +235,10 @@ def _tick(iid: str, dt: datetime, bids: Any, asks: Any, last: float, limits: tup
     return t
 
 
-def run_backtester(h: Harness, days: list[Any]) -> tuple[list[Any], list[dict[str, float]], Any]:
-    feeds = Feeds(h, days)
+def run_backtester(
+    h: Harness, days: list[Any], as_blocks: bool = False
+) -> tuple[list[Any], list[dict[str, float]], Any]:
+    feeds = Feeds(h, days, as_blocks)
     names = {k: f"{iid}.SSE" for k, iid in feeds.names.items()}
     states: list[dict[str, float]] = []
     script: dict[int, Any] = {}
@@ -271,10 +304,11 @@ def _account_row(engine: BacktestingEngine) -> dict[str, float]:
             "Balance": a.balance, "Available": a.available}  # fmt: skip
 
 
-def test_backtester_and_counter_agree_on_fills_fees_margin_and_cash() -> None:
+@pytest.mark.parametrize("as_blocks", [False, True], ids=["ticks", "blocks"])
+def test_backtester_and_counter_agree_on_fills_fees_margin_and_cash(as_blocks: bool) -> None:
     h = Harness()
     counter_fills, counter_states, days = run_counter(h)
-    bt_fills, bt_states, engine = run_backtester(Harness(), days)
+    bt_fills, bt_states, engine = run_backtester(Harness(), days, as_blocks)
     assert len(counter_fills) >= 8  # the script trades on every path it means to
     assert bt_fills == counter_fills
     assert len(bt_states) == len(counter_states)
