@@ -316,10 +316,10 @@ def test_backtester_and_counter_agree_on_fills_fees_margin_and_cash(as_blocks: b
         for key in ACCOUNT_FIELDS:
             assert ours[key] == pytest.approx(theirs[key], abs=1e-6), (i, key)
     # shares: 100,000 + 4 calls exercised - 2 covered delivered - 5 short calls assigned
-    counter_stock = h.counter.books["D1"].find_stock("510050")
-    assert counter_stock is not None
+    counter_stock = h.counter.stocks["D1|510050"]
     assert engine.account.stocks["510050"].volume == counter_stock.volume == 70_000
-    assert not engine.account.positions and not h.counter.books["D1"].positions
+    assert not engine.account.positions
+    assert not [r for r in h.counter.positions.values() if r.investor_id == "D1" and r.position]
     # calls (K 2.9, ETF close 3.0, in the money): long 10 = 4 declared + 6 lapse (the counter
     # does not auto-exercise), 2 covered and 5 short assigned; puts (K 2.7, out): long 2 and
     # short 2 lapse
