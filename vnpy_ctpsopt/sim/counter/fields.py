@@ -66,7 +66,8 @@ def order_field(
     now: datetime,
     trading_day: str,
 ) -> Data:
-    """CThostFtdcOrderField of a new order (status Unknown, submitted), built from its request."""
+    """CThostFtdcOrderField of a new order (status Unknown, submitted), built from its request
+    (one struct literal of 70 fields, hence its length)."""
     data: Data = {
         "BrokerID": broker_id,
         "InvestorID": order.investor_id,

@@ -9,19 +9,28 @@ from .state import CounterState
 
 
 def check_invariants(s: CounterState) -> list[str]:
-    """Consistency of money, positions and shares; returns the violations found (a flat list
-    of independent checks, one block per record kind, hence its length).
+    """Consistency of money, positions and shares; returns the violations found.
 
     Recomputes frozen amounts from live orders and exercise declarations, margins from
     positions, CashIn and Commission from today's trades, close-frozen volumes from
     pending closes and frozen shares from covered positions and pending orders.
     """
+    problems = account_problems(s)
+    problems += position_problems(s)
+    problems += stock_problems(s)
+    problems += index_problems(s)
+    return problems
+
+
+def near(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-4 * max(1.0, abs(a), abs(b))
+
+
+def account_problems(s: CounterState) -> list[str]:
+    """Freezes from working orders and declarations, margins from rows, CashIn and
+    Commission from today's trades, the balance identity."""
     problems: list[str] = []
-    positions, stocks = s.positions, s.stocks
-
-    def near(a: float, b: float) -> bool:
-        return abs(a - b) <= 1e-4 * max(1.0, abs(a), abs(b))
-
+    positions = s.positions
     for investor, account in s.accounts.items():
         live = [o for o in s.orders.values() if o.investor_id == investor and o.live]
         execs = [e for e in s.exec_orders.values() if e.investor_id == investor and e.active]
@@ -57,7 +66,13 @@ def check_invariants(s: CounterState) -> list[str]:
         for name in ("frozen_cash", "frozen_margin", "frozen_commission", "curr_margin"):
             if getattr(account, name) < -EPS:
                 problems.append(f"{investor} {name} negative")
-    for row in positions.values():
+    return problems
+
+
+def position_problems(s: CounterState) -> list[str]:
+    """Close-frozen volumes from pending closes, sane volumes, no margin on long rows."""
+    problems: list[str] = []
+    for row in s.positions.values():
         pending = sum(
             o.remaining
             for o in s.orders.values()
@@ -74,7 +89,14 @@ def check_invariants(s: CounterState) -> list[str]:
             problems.append(f"{row.key} bad volumes {row}")
         if row.direction == LONG and row.use_margin:
             problems.append(f"{row.key} long row with margin")
-    for stock in stocks.values():
+    return problems
+
+
+def stock_problems(s: CounterState) -> list[str]:
+    """Frozen and lock-frozen shares from covered rows, pending orders and declarations."""
+    problems: list[str] = []
+    positions = s.positions
+    for stock in s.stocks.values():
         covered = 0
         for row in positions.values():
             inst = s.instruments.get(row.instrument_id)
@@ -109,6 +131,12 @@ def check_invariants(s: CounterState) -> list[str]:
                 problems.append(f"{stock.key} frozen {stock.frozen}")
         if stock.free < 0 or stock.lock_frozen > stock.locked:
             problems.append(f"{stock.key} negative free shares")
+    return problems
+
+
+def index_problems(s: CounterState) -> list[str]:
+    """The live-order index and the resting books agree with the orders."""
+    problems: list[str] = []
     live_keys = {o.key for o in s.orders.values() if o.live}
     if live_keys != set(s.live_orders):
         problems.append(f"live order index {sorted(s.live_orders)} != {sorted(live_keys)}")

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable
 
 from ...api import constant as C
 from ...core.book import Account
@@ -41,85 +40,110 @@ class QueryDesk:
         OrderSysID for orders, TradeID for trades.
         """
         table = snake(name) if any(ch.isupper() for ch in name) else name
-        investor = session.investor_id
+        entry = self.tables.get(table)
+        if entry is None:
+            return []
+        builder, filtered = entry
+        rows = builder(session, req)
+        if not filtered:
+            return rows
         iid = str(req.get("InstrumentID", "") or "")
         exchange = str(req.get("ExchangeID", "") or "")
+        return [
+            r
+            for r in rows
+            if (not iid or r.get("InstrumentID") == iid)
+            and not (exchange and r.get("ExchangeID") != exchange)
+        ]
 
-        def keep(row: Mapping[str, Any]) -> bool:
-            if iid and row.get("InstrumentID") != iid:
-                return False
-            return not (exchange and row.get("ExchangeID") != exchange)
+    @property
+    def tables(self) -> dict[str, tuple[Callable[[SessionRef, Data], list[Data]], bool]]:
+        """Table name -> (row builder, whether InstrumentID/ExchangeID filter its rows)."""
+        return {
+            "instrument": (self._instruments, True),
+            "trading_account": (self._account, False),
+            "investor_position": (lambda s, r: self.position_rows(s.investor_id), True),
+            "order": (self._orders, True),
+            "trade": (self._trades, True),
+            "exec_order": (self._exec_orders, True),
+            "lock": (lambda s, r: [dict(lk) for lk in self.s.locks.get(s.investor_id, [])], True),
+            "lock_position": (self._lock_positions, True),
+            "quote": (self._quotes, True),
+            "instrument_commission_rate": (self._commission, False),
+            "option_instr_comm_rate": (self._option_commission, False),
+            "option_instr_trade_cost": (self.trade_cost_rows, False),
+            "depth_market_data": (self._depth, False),
+        }
 
-        rows: list[Data]
-        if table == "instrument":
-            rows = [self.instrument_row(i) for i in self.s.raw_instruments]
-            rows = [r for r in rows if keep(r)]
-        elif table == "trading_account":
-            account = self.s.accounts.get(investor)
-            rows = [self.account_row(account)] if account is not None else []
-        elif table == "investor_position":
-            rows = [r for r in self.position_rows(investor) if keep(r)]
-        elif table == "order":
-            sysid = str(req.get("OrderSysID", "") or "")
-            rows = [
-                dict(o.data)
-                for o in sorted(self.s.orders.values(), key=lambda o: o.key)
-                if o.investor_id == investor
-                and keep(o.data)
-                and (not sysid or o.data.get("OrderSysID") == sysid)
-            ]
-        elif table == "trade":
-            trade_id = str(req.get("TradeID", "") or "")
-            rows = [
-                dict(t, TradeSource=C.THOST_FTDC_TSRC_QUERY)
-                for t in self.s.trades.get(investor, [])
-                if keep(t) and (not trade_id or t.get("TradeID") == trade_id)
-            ]
-        elif table == "exec_order":
-            rows = [
-                dict(e.data)
-                for e in sorted(self.s.exec_orders.values(), key=lambda e: e.key)
-                if e.investor_id == investor and keep(e.data)
-            ]
-        elif table == "lock":
-            rows = [dict(lk) for lk in self.s.locks.get(investor, []) if keep(lk)]
-        elif table == "lock_position":
-            rows = [
-                {
-                    "BrokerID": s.broker_id,
-                    "InvestorID": s.investor_id,
-                    "InstrumentID": s.instrument_id,
-                    "ExchangeID": s.exchange_id,
-                    "Volume": s.locked,
-                    "FrozenVolume": s.lock_frozen,
-                    "TodayVolume": s.today_locked,
-                }
-                for s in sorted(self.s.stocks_of(investor), key=lambda s: s.key)
-                if s.exchange_id != SZSE
-            ]
-            rows = [r for r in rows if keep(r)]
-        elif table == "quote":
-            rows = [
-                dict(q.data)
-                for q in sorted(self.s.quotes.values(), key=lambda q: q.key)
-                if q.investor_id == investor and keep(q.data)
-            ]
-        elif table in ("instrument_commission_rate", "option_instr_comm_rate"):
-            rows = self.commission_rows(session, iid, table == "option_instr_comm_rate")
-        elif table == "option_instr_trade_cost":
-            rows = self.trade_cost_rows(session, req)
-        elif table == "depth_market_data":
-            now = self.s.now()
-            ids = [iid] if iid else list(self.s.instruments)
-            rows = []
-            for i in ids:
-                if i in self.s.raw_instruments:
-                    try:
-                        rows.append(dict(self.s.market.snapshot(i, now)))
-                    except KeyError:
-                        continue
-        else:
-            rows = []
+    def _instruments(self, session: SessionRef, req: Data) -> list[Data]:
+        return [self.instrument_row(i) for i in self.s.raw_instruments]
+
+    def _account(self, session: SessionRef, req: Data) -> list[Data]:
+        account = self.s.accounts.get(session.investor_id)
+        return [self.account_row(account)] if account is not None else []
+
+    def _orders(self, session: SessionRef, req: Data) -> list[Data]:
+        sysid = str(req.get("OrderSysID", "") or "")
+        return [
+            dict(o.data)
+            for o in sorted(self.s.orders.values(), key=lambda o: o.key)
+            if o.investor_id == session.investor_id
+            and (not sysid or o.data.get("OrderSysID") == sysid)
+        ]
+
+    def _trades(self, session: SessionRef, req: Data) -> list[Data]:
+        trade_id = str(req.get("TradeID", "") or "")
+        return [
+            dict(t, TradeSource=C.THOST_FTDC_TSRC_QUERY)
+            for t in self.s.trades.get(session.investor_id, [])
+            if not trade_id or t.get("TradeID") == trade_id
+        ]
+
+    def _exec_orders(self, session: SessionRef, req: Data) -> list[Data]:
+        return [
+            dict(e.data)
+            for e in sorted(self.s.exec_orders.values(), key=lambda e: e.key)
+            if e.investor_id == session.investor_id
+        ]
+
+    def _lock_positions(self, session: SessionRef, req: Data) -> list[Data]:
+        return [
+            {
+                "BrokerID": s.broker_id,
+                "InvestorID": s.investor_id,
+                "InstrumentID": s.instrument_id,
+                "ExchangeID": s.exchange_id,
+                "Volume": s.locked,
+                "FrozenVolume": s.lock_frozen,
+                "TodayVolume": s.today_locked,
+            }
+            for s in sorted(self.s.stocks_of(session.investor_id), key=lambda s: s.key)
+            if s.exchange_id != SZSE
+        ]
+
+    def _quotes(self, session: SessionRef, req: Data) -> list[Data]:
+        return [
+            dict(q.data)
+            for q in sorted(self.s.quotes.values(), key=lambda q: q.key)
+            if q.investor_id == session.investor_id
+        ]
+
+    def _commission(self, session: SessionRef, req: Data) -> list[Data]:
+        return self.commission_rows(session, str(req.get("InstrumentID", "") or ""), False)
+
+    def _option_commission(self, session: SessionRef, req: Data) -> list[Data]:
+        return self.commission_rows(session, str(req.get("InstrumentID", "") or ""), True)
+
+    def _depth(self, session: SessionRef, req: Data) -> list[Data]:
+        now = self.s.now()
+        iid = str(req.get("InstrumentID", "") or "")
+        rows: list[Data] = []
+        for i in [iid] if iid else list(self.s.instruments):
+            if i in self.s.raw_instruments:
+                try:
+                    rows.append(dict(self.s.market.snapshot(i, now)))
+                except KeyError:
+                    continue
         return rows
 
     def instrument_row(self, iid: str) -> Data:

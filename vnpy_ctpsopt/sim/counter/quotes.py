@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from ...api import constant as C
+from ...core.book import Account
 from ...core.terms import (
     BUY,
     COVERED,
     OPEN,
     SELL,
     SPEC,
+    Contract,
     Refused,
 )
 from ...core.timetable import (
@@ -23,6 +25,7 @@ from .orders import OrderDesk
 from .records import (
     TARGET_FORQUOTE,
     Data,
+    Order,
     Outgoing,
     Quote,
     SessionRef,
@@ -71,43 +74,48 @@ class QuoteDesk:
                     and (quote.instrument_id == iid)
                 ):
                     self.cancel_quote(quote, now, out)
-            sides = []
-            for direction, prefix in ((SELL, "Ask"), (BUY, "Bid")):
-                side_req = {
-                    "BrokerID": req.get("BrokerID", ""),
-                    "InvestorID": req.get("InvestorID", ""),
-                    "InstrumentID": iid,
-                    "ExchangeID": req.get("ExchangeID", ""),
-                    "OrderRef": str(req.get(f"{prefix}OrderRef", "")).strip(),
-                    "UserID": req.get("UserID", ""),
-                    "OrderPriceType": C.THOST_FTDC_OPT_LimitPrice,
-                    "Direction": direction,
-                    "CombOffsetFlag": str(req.get(f"{prefix}OffsetFlag", OPEN) or OPEN),
-                    "CombHedgeFlag": str(req.get(f"{prefix}HedgeFlag", SPEC) or SPEC),
-                    "LimitPrice": ask if direction == SELL else bid,
-                    "VolumeTotalOriginal": int(req.get(f"{prefix}Volume", 0) or 0),
-                    "TimeCondition": C.THOST_FTDC_TC_GFD,
-                    "VolumeCondition": C.THOST_FTDC_VC_AV,
-                    "ContingentCondition": C.THOST_FTDC_CC_Immediately,
-                }
-                sides.append(side_req)
+            sides = [side_request(req, iid, SELL, ask), side_request(req, iid, BUY, bid)]
             key = self.s.next("quote")
-            saved = dict(state.refs)
-            orders = []
-            try:
-                for side_req in sides:
-                    order = self.orders.validate(session, account, side_req, reqid, quote_key=key)
-                    orders.append(order)
-                    self.orders.freeze(order, 1, order.volume)  # so the second side sees the first
-            except Refused:
-                state.refs = saved  # a refused quote uses none of its side refs
-                raise
-            finally:
-                for order in orders:
-                    self.orders.freeze(order, -1, order.volume)
+            orders = self.validate_sides(session, account, sides, reqid, key)
         except Refused as rejection:
             return self.s.reject(out, session, "onRspQuoteInsert", data, reqid, rejection.error_id)
         ref = state.take_ref("quote", ref)
+        return self.accept(session, req, info, key, ref, orders, reqid, now, out)
+
+    def validate_sides(
+        self, session: SessionRef, account: Account, sides: list[Data], reqid: int, key: int
+    ) -> list[Order]:
+        """Both sides as orders (the core's checks), the second checked with the first's
+        resources frozen; a refusal leaves no side ref used."""
+        state = self.s.session(session)
+        saved = dict(state.refs)
+        orders: list[Order] = []
+        try:
+            for side_req in sides:
+                order = self.orders.validate(session, account, side_req, reqid, quote_key=key)
+                orders.append(order)
+                self.orders.freeze(order, 1, order.volume)  # so the second side sees the first
+        except Refused:
+            state.refs = saved  # a refused quote uses none of its side refs
+            raise
+        finally:
+            for order in orders:
+                self.orders.freeze(order, -1, order.volume)
+        return orders
+
+    def accept(
+        self,
+        session: SessionRef,
+        req: Data,
+        info: Contract,
+        key: int,
+        ref: str,
+        orders: list[Order],
+        reqid: int,
+        now: datetime,
+        out: list[Outgoing],
+    ) -> list[Outgoing]:
+        """Register an accepted quote and send its two sides to the exchange."""
         ask_order, bid_order = orders
         quote_data = F.quote_field(
             session, req, info, key, ref, (ask_order, bid_order), reqid, now, self.s.trading_day
@@ -115,7 +123,7 @@ class QuoteDesk:
         quote = Quote(
             key,
             session.investor_id,
-            iid,
+            info.instrument_id,
             session.front_id,
             session.session_id,
             ref,
@@ -205,3 +213,25 @@ class QuoteDesk:
         out.append(Outgoing(TARGET_FORQUOTE, info.instrument_id, ("onRtnForQuoteRsp", (rsp_data,))))
         self.s.commit()
         return out
+
+
+def side_request(req: Data, iid: str, direction: str, price: float) -> Data:
+    """The ReqOrderInsert of one side of a quote (a GFD limit order)."""
+    prefix = "Ask" if direction == SELL else "Bid"
+    return {
+        "BrokerID": req.get("BrokerID", ""),
+        "InvestorID": req.get("InvestorID", ""),
+        "InstrumentID": iid,
+        "ExchangeID": req.get("ExchangeID", ""),
+        "OrderRef": str(req.get(f"{prefix}OrderRef", "")).strip(),
+        "UserID": req.get("UserID", ""),
+        "OrderPriceType": C.THOST_FTDC_OPT_LimitPrice,
+        "Direction": direction,
+        "CombOffsetFlag": str(req.get(f"{prefix}OffsetFlag", OPEN) or OPEN),
+        "CombHedgeFlag": str(req.get(f"{prefix}HedgeFlag", SPEC) or SPEC),
+        "LimitPrice": price,
+        "VolumeTotalOriginal": int(req.get(f"{prefix}Volume", 0) or 0),
+        "TimeCondition": C.THOST_FTDC_TC_GFD,
+        "VolumeCondition": C.THOST_FTDC_VC_AV,
+        "ContingentCondition": C.THOST_FTDC_CC_Immediately,
+    }
