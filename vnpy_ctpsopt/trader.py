@@ -40,7 +40,7 @@ APPS: tuple[Component, ...] = (
               "pip install vnpy_ctpsopt[apps]"),
     Component("组合策略 PortfolioStrategy", "vnpy_portfoliostrategy", "PortfolioStrategyApp",
               "pip install vnpy_portfoliostrategy"),
-    Component("行情录制", "vnpy_ctpsopt.recorder", "", "vnpy_ctpsopt 的录制模块（随本包发布）"),
+    Component("期权链录制", "vnpy_ctpsopt.recorder", "", "vnpy_ctpsopt 的录制模块（随本包发布）"),
     Component("数据管理 DataManager", "vnpy_datamanager", "DataManagerApp",
               "pip install vnpy_ctpsopt[apps]"),
     Component("交易风控 RiskManager", "vnpy_riskmanager", "RiskManagerApp",

@@ -160,7 +160,8 @@ def test_trader_window_with_every_app(desk: dict[str, Any]) -> None:
 
     assert run.build_engine is trader.build_engine and run.load_parts is trader.load_parts
 
-    qapp = create_qapp()
+    existing = QtWidgets.QApplication.instance()
+    qapp = existing or create_qapp()
     parts = run.load_parts()
     main_engine, event_engine, _ = run.build_engine(parts)
     shots: Path = desk["shots"]
@@ -322,3 +323,6 @@ def test_trader_window_with_every_app(desk: dict[str, Any]) -> None:
         window.hide()  # close() would ask for confirmation in a modal dialog
     finally:
         main_engine.close()
+        if existing is None:
+            # one QApplication per process: destroy ours so later tests can create theirs
+            qapp.shutdown()

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 
 from .. import __version__
+from ..api.address import parse_front_address
 from ..apilib.describe import loaded_version
 from .fronts import (
     ROLE_TD,
@@ -73,8 +74,6 @@ def environment() -> Environment:
 
 def check_front(target: FrontTarget, timeout: float, cred: Credentials | None) -> FrontResult:
     """DNS/TCP (tcp://, ssl://), then the API, for one front."""
-    from ..api.address import parse_front_address
-
     started = time.monotonic()
     front = parse_front_address(target.address)
     tcp: TcpResult | None = None
