@@ -4,12 +4,11 @@
    strategy (a 1-lot round trip every 5,000 ticks): vnpy_ctpsopt's BacktestingEngine (option
    accounting, five-level fills) vs vnpy_ctastrategy's BacktestingEngine in tick mode; ticks/s
    of ``run_backtesting`` (best of ``--rounds``).
-2. A full chain from the synthetic market (one underlying, its ~80 options, ``--step`` seconds
-   between snapshots, ``--days`` days) with a strategy that watches the chain and holds four
-   legs: instrument-snapshots/s and wall time end to end, generation included.
+2. A full chain from the synthetic market in numpy blocks (one underlying, its ~80 options,
+   2 snapshots/s, ``--days`` days) with a strategy that watches the chain and holds four legs:
+   instrument-snapshots/s and wall time end to end, generation included.
 
-Usage: .venv/bin/python bench/bench_backtest.py [--ticks 200000] [--rounds 3] [--days 1]
-       [--step 0.5]
+Usage: .venv/bin/python bench/bench_backtest.py [--ticks 200000] [--rounds 3] [--days 20]
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ from vnpy_ctastrategy.base import BacktestingMode  # noqa: E402
 from vnpy_portfoliostrategy import StrategyTemplate  # noqa: E402
 
 from vnpy_ctpsopt.backtesting import BacktestingEngine, BtContract  # noqa: E402
-from vnpy_ctpsopt.backtesting.data import SimSource, session_time  # noqa: E402
+from vnpy_ctpsopt.backtesting.data import SimBlockSource, session_time  # noqa: E402
 
 OPTION = BtContract("10000001.SSE", "10000001", "SSE", "50ETF购6月3000", True, True, 3.0, 10000,
                     0.0001, datetime(2027, 6, 23).date(), "510050")  # fmt: skip
@@ -136,69 +135,69 @@ def run_cta(ticks: list[TickData]) -> tuple[float, int]:
 
 
 class ChainWatcher(StrategyTemplate):
-    """Watches the whole chain: on every ETF tick reads the best quotes of every option of
-    the chain; opens a 4-leg position (long/short calls and puts) once and holds it."""
+    """Watches the whole chain: on every ETF snapshot reads the chain's best quotes as numpy
+    rows (``engine.chain_snapshot()``), counts the quoted options; once, buys and writes two
+    calls and two puts near the money and holds the four legs."""
 
-    underlying = ""
-    legs: list[str] = []
     reads = 0
+    legs: list[str] = []
 
     def on_init(self) -> None:
-        pass
+        self.legs = []
 
     def on_tick(self, tick: TickData) -> None:
         engine: Any = self.strategy_engine
-        quotes = engine.quotes
-        n = 0
-        for quote in quotes.values():
-            if quote.tick is not None and quote.tick.bid_price_1 > 0:
-                n += 1
-        self.reads += n
-        if not self.legs and n > 40:
-            options = sorted(
-                (q.contract for q in quotes.values() if q.contract.is_option and q.tick),
-                key=lambda c: (c.expiry, abs(c.strike - tick.last_price)),
-            )
-            calls = [c for c in options if c.is_call][:2]
-            puts = [c for c in options if not c.is_call][:2]
-            self.legs = [c.vt_symbol for c in calls + puts]
-            for i, vt in enumerate(self.legs):
-                t = quotes[vt].tick
-                if i % 2 == 0:
-                    self.buy(vt, t.ask_price_1, 1)
-                else:
-                    self.short(vt, t.bid_price_1, 1)
+        snap = engine.chain_snapshot()
+        if snap:
+            quoted = (snap["bid_price_1"] > 0) & (snap["ask_price_1"] > 0)
+            self.reads += int(np.count_nonzero(quoted))
+        if self.legs or not snap:
+            return
+        contracts = engine.contracts
+        options = sorted(
+            (contracts[vt] for vt, ok in zip(snap["vt_symbols"], quoted, strict=True)
+             if ok and contracts[vt].is_option),
+            key=lambda c: (c.expiry, abs(c.strike - tick.last_price)),
+        )  # fmt: skip
+        calls = [c.vt_symbol for c in options if c.is_call][:2]
+        puts = [c.vt_symbol for c in options if not c.is_call][:2]
+        self.legs = calls + puts
+        for i, vt in enumerate(self.legs):
+            t = engine.get_tick(vt)
+            if i % 2 == 0:
+                self.buy(vt, t.ask_price_1, 1)
+            else:
+                self.short(vt, t.bid_price_1, 1)
 
     def on_bars(self, bars: dict[str, BarData]) -> None:
         pass
 
 
-def run_chain(days: int, step: float) -> tuple[float, int, int]:
+def run_chain(days: int) -> tuple[float, int, int, int]:
+    """Wall time, instrument-snapshots, trading days and trades of the chain run."""
     start = datetime(2026, 12, 1)
+    source = SimBlockSource("510050", seed=7)
+    end = start
+    while source.count_days(start.date(), end.date()) < days:
+        end += timedelta(days=1)
     engine = BacktestingEngine()
     engine.show_progress = False
-    end = start + timedelta(days=days + 2 * (days // 5) + 2)
-    source = SimSource("510050", seed=7, step_seconds=step)
-    trading = source.count_days(start.date(), end.date())
-    while trading > days:
-        end -= timedelta(days=1)
-        trading = source.count_days(start.date(), end.date())
     engine.set_parameters(["510050.SSE"], start=start, end=end, greeks=True)
     engine.set_source(source)
     engine.add_strategy(ChainWatcher, {})
     counted = [0]
-    feeds = source.days
+    days_of = source.days
 
     def counting(s: Any, e: Any) -> Any:
-        for feed in feeds(s, e):
-            ticks = feed.ticks
+        for feed in days_of(s, e):
+            blocks = feed.blocks
 
-            def it(ticks: Any = ticks) -> Any:
-                for t in ticks:
-                    counted[0] += 1
-                    yield t
+            def it(blocks: Any = blocks) -> Any:
+                for block in blocks:
+                    counted[0] += len(block.times) * len(block.vt_symbols)
+                    yield block
 
-            feed.ticks = it()
+            feed.blocks = it()
             yield feed
 
     source.days = counting  # type: ignore[method-assign]
@@ -206,15 +205,14 @@ def run_chain(days: int, step: float) -> tuple[float, int, int]:
     engine.run_backtesting()
     engine.calculate_result()
     elapsed = time.perf_counter() - t0
-    return elapsed, counted[0], trading
+    return elapsed, counted[0], days, len(engine.get_all_trades())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--ticks", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--days", type=int, default=1)
-    parser.add_argument("--step", type=float, default=0.5)
+    parser.add_argument("--days", type=int, default=20)
     args = parser.parse_args()
     ticks = make_ticks(args.ticks)
     ours, cta = [], []
@@ -228,8 +226,11 @@ def main() -> None:
     print(f"  vnpy_ctpsopt backtester : {len(ticks) / o / 1e3:8.0f} k ticks/s ({n_ours} trades)")
     print(f"  vnpy_ctastrategy (tick) : {len(ticks) / c / 1e3:8.0f} k ticks/s ({n_cta} trades)")
     print(f"  ratio ours/cta          : {c / o:8.2f}")
-    wall, snaps, days = run_chain(args.days, args.step)
-    print(f"full chain 510050, {days} day(s), step {args.step} s, 4-leg chain watcher:")
+    if not SimBlockSource.available():
+        print("full chain: skipped (vnpy_ctpsopt.sim.stream, the block generator, is missing)")
+        return
+    wall, snaps, days, trades = run_chain(args.days)
+    print(f"full chain 510050, {days} day(s), 2 snapshots/s, 4-leg watcher, {trades} trades:")
     print(
         f"  {snaps} instrument-snapshots in {wall:.1f} s: {snaps / wall / 1e3:.0f} k/s end to end"
     )

@@ -47,7 +47,10 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--setting", default="{}", help="策略参数 JSON")
     p.add_argument("--capital", type=float, default=1_000_000.0, help="起始资金")
     p.add_argument("--seed", type=int, default=7, help="模拟行情随机种子")
-    p.add_argument("--step", type=float, default=0.5, help="模拟行情快照间隔（秒）")
+    p.add_argument(
+        "--step", type=float, default=0.5,
+        help="模拟行情快照间隔（秒，默认 0.5：整条期权链按块生成）",
+    )  # fmt: skip
     p.add_argument("--stocks", type=int, default=0, help="起始持有的标的 ETF 份数（备兑用）")
     p.add_argument("--chart-dir", default="", help="图表输出目录（默认临时目录）")
     p.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
@@ -123,7 +126,7 @@ def run_backtest(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .data import DatabaseSource, SimSource
+    from .data import DatabaseSource, SimBlockSource, SimSource
     from .engine import BacktestingEngine
 
     if args.start > args.end:
@@ -143,7 +146,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.source == "sim":
         if not underlying:
             underlying = _underlying_of(symbols, args.start) or "510050"
-        source: Any = SimSource(underlying, args.seed, args.step, symbols or None)
+        source: Any = (
+            SimBlockSource(underlying, args.seed)
+            if args.step == 0.5 and SimBlockSource.available()
+            else SimSource(underlying, args.seed, args.step, symbols or None)
+        )
     else:
         source = DatabaseSource(symbols)
     if not symbols and underlying:

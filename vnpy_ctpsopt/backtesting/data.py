@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import heapq
 import importlib
+import importlib.util
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
+import numpy as np
 from vnpy.trader.constant import Exchange
 from vnpy.trader.object import ContractData, TickData
 
@@ -24,11 +26,12 @@ from ..sim.calendar import is_trading_day, next_trading_day, trading_day_on_or_a
 from ..sim.instruments import UNDERLYINGS, SimInstrument, build_instruments
 from ..sim.market import SimMarket
 from .contracts import BACKTESTING, BtContract, from_contract_data, from_sim
-from .feed import BacktestError, DayFeed
+from .feed import BacktestError, DayFeed, SnapshotBlock
 
 MORNING = (time(9, 30), time(11, 30))
 AFTERNOON = (time(13, 0), time(15, 0))
 SESSION_SECONDS = 4 * 3600
+CHINA_TZ = timezone(timedelta(hours=8))
 
 
 def session_time(day: date, elapsed: float) -> datetime:
@@ -228,3 +231,89 @@ class DatabaseSource:
             for c in {t.vt_symbol for t in merged} - set(contracts):
                 raise BacktestError(f"{day} 的合约表中没有 {c}（请先用录制器保存当日合约）")
             yield DayFeed(day, contracts, merged)
+
+
+class SimBlockSource:
+    """The synthetic market of ``underlying`` as numpy blocks (``sim.stream.iter_day_blocks``,
+    the live sim's model, seed and listing): the whole chain every 500 ms, at array speed."""
+
+    def __init__(self, underlying: str = "510050", seed: int = 7, activity: float = 1.0) -> None:
+        codes = {u.code for u in UNDERLYINGS}
+        if underlying not in codes:
+            raise BacktestError(f"未知标的 {underlying}，可选: {', '.join(sorted(codes))}")
+        self.underlying = underlying
+        self.seed = seed
+        self.activity = activity
+
+    @staticmethod
+    def available() -> bool:
+        """Whether the block generator (``vnpy_ctpsopt.sim.stream``) is installed."""
+        return importlib.util.find_spec("vnpy_ctpsopt.sim.stream") is not None
+
+    def count_days(self, start: date, end: date) -> int:
+        return len(trading_days(start, end))
+
+    def days(self, start: date, end: date) -> Iterator[DayFeed]:
+        stream: Any = importlib.import_module("vnpy_ctpsopt.sim.stream")
+        blocks: Any = importlib.import_module("vnpy_ctpsopt.sim.blocks")
+        source = iter(stream.iter_day_blocks([self.underlying], start, end, self.seed,
+                                             activity=self.activity))  # fmt: skip
+        state: dict[str, Any] = {"next": next(source, None)}
+        while state["next"] is not None:
+            first = state["next"]
+            chain = first.chains[self.underlying]
+            spec, opening = chain.spec, chain.open
+            listed = [from_sim(inst) for inst in spec.instruments]
+            columns = [c.vt_symbol for c in listed]
+            pre = {vt: float(p) for vt, p in zip(columns, opening.pre_settle.tolist(), strict=True)}
+            settlements: dict[str, float] = {}
+            feed = DayFeed(
+                first.day,
+                {c.vt_symbol: c for c in listed},
+                (),
+                pre,
+                settlements,
+                self._day_blocks(source, state, first.day, columns, settlements, blocks),
+            )
+            yield feed
+
+    def _day_blocks(
+        self,
+        source: Iterator[Any],
+        state: dict[str, Any],
+        day: date,
+        columns: list[str],
+        settlements: dict[str, float],
+        blocks: Any,
+    ) -> Iterator[SnapshotBlock]:
+        last: Any = None
+        while state["next"] is not None and state["next"].day == day:
+            market = state["next"]
+            chain = market.chains[self.underlying]
+            last = chain
+            yield _snapshot_block(market, chain, columns)
+            state["next"] = next(source, None)
+        if last is not None:
+            b = last.block
+            prices = blocks.settlement(last.spec, last.open, b.theo[-1], b.last[-1])
+            settlements.update(zip(columns, prices.tolist(), strict=True))
+
+
+def _snapshot_block(market: Any, chain: Any, columns: list[str]) -> SnapshotBlock:
+    """One chain's ``sim.blocks.ChainBlock`` as a SnapshotBlock (prices from tick counts)."""
+    spec, opening, b = chain.spec, chain.open, chain.block
+    tick = spec.tick
+    times = [t.replace(tzinfo=CHINA_TZ) for t in market.times.astype("datetime64[us]").tolist()]
+    return SnapshotBlock(
+        times=times,
+        vt_symbols=columns,
+        bid_price=np.round(b.bid_t * tick, 4),
+        bid_volume=b.bid_v.astype(np.int64),
+        ask_price=np.round(b.ask_t * tick, 4),
+        ask_volume=b.ask_v.astype(np.int64),
+        last=np.where(np.isnan(b.last), opening.pre_close, b.last),
+        volume=b.volume.astype(np.float64),
+        limit_down=np.asarray(opening.lower, dtype=np.float64),
+        limit_up=np.asarray(opening.upper, dtype=np.float64),
+        pre_close=np.asarray(opening.pre_close, dtype=np.float64),
+    )
