@@ -8,7 +8,6 @@ how docs/screenshots/ is made).
 
 from __future__ import annotations
 
-import ast
 import importlib.util
 import math
 import os
@@ -41,17 +40,6 @@ SPEED = "5"
 PORTFOLIO = "510050_O.SSE"
 UNDERLYING = "510050.SSE"
 
-SAMPLE_STRATEGY = '''
-from vnpy_portfoliostrategy import StrategyTemplate
-
-
-class DeskSmokeStrategy(StrategyTemplate):
-    """A strategy class for the window test (the repository has no strategies/ yet)."""
-
-    author = "test"
-'''
-
-
 def wait_qt(qapp: QtWidgets.QApplication, predicate: Callable[[], bool], what: str) -> None:
     """Process Qt events until ``predicate`` holds; fail after TIMEOUT seconds."""
     deadline = time.monotonic() + TIMEOUT
@@ -62,16 +50,24 @@ def wait_qt(qapp: QtWidgets.QApplication, predicate: Callable[[], bool], what: s
 
 
 def strategy_classes_in(folder: Path) -> set[str]:
-    """Class names subclassing StrategyTemplate, read from source (not through the engine)."""
+    """Names of the StrategyTemplate subclasses each file of ``folder`` defines, found by loading
+    the files here under private module names (not through the engine)."""
+    from vnpy_portfoliostrategy import StrategyTemplate
+
     names: set[str] = set()
-    for path in folder.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ClassDef) and any(
-                (isinstance(b, ast.Name) and b.id.endswith("StrategyTemplate"))
-                or (isinstance(b, ast.Attribute) and b.attr.endswith("StrategyTemplate"))
-                for b in node.bases
-            ):
-                names.add(node.name)
+    for path in sorted(folder.glob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        module_name = f"_trader_test_{folder.name}_{path.stem}"
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        names.update(
+            value.__name__ for value in vars(module).values()
+            if isinstance(value, type) and issubclass(value, StrategyTemplate)
+            and value.__module__ == module_name
+        )
     return names
 
 
@@ -116,15 +112,9 @@ def number(text: str) -> float:
 
 @pytest.fixture
 def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    """Working folder with strategies/, OptionMaster's clock on the sim's date, the sim front
+    """The project root as working folder (its strategies/), OptionMaster's clock on the sim's date, the sim front
     pinned to SIM_START (the dialog's gateway joins it by name)."""
-    if (ROOT / "strategies").is_dir():
-        workdir = ROOT
-    else:  # written by another part of the project later: use a stand-in folder
-        workdir = tmp_path / "desk"
-        (workdir / "strategies").mkdir(parents=True)
-        (workdir / "strategies" / "__init__.py").write_text("", encoding="utf-8")
-        (workdir / "strategies" / "desk_smoke.py").write_text(SAMPLE_STRATEGY, encoding="utf-8")
+    workdir = ROOT  # run.py is started from the project root, where strategies/ lives
     monkeypatch.chdir(workdir)
     monkeypatch.syspath_prepend(str(workdir))
     monkeypatch.delitem(sys.modules, "strategies", raising=False)
@@ -237,7 +227,7 @@ def test_trader_window_with_every_app(desk: dict[str, Any]) -> None:
         manager.portfolio_name = PORTFOLIO
         manager.init_widgets()
         monitor = manager.market_monitor
-        monitor.resize(1500, 800)
+        monitor.resize(2950, 820)  # the whole T: calls, strikes, puts
         monitor.show()
 
         portfolio = option_engine.get_portfolio(PORTFOLIO)
