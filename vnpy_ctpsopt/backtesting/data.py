@@ -196,12 +196,9 @@ class DatabaseSource:
     def _contracts(self, day: date) -> list[ContractData]:
         if self.contracts_for_day is not None:
             return self.contracts_for_day(day)
-        try:
-            module = importlib.import_module("vnpy_ctpsopt.recorder.contracts")
-        except ImportError:
-            raise BacktestError("数据库回测需要录制器的合约表（vnpy_ctpsopt.recorder）") from None
-        rows: list[ContractData] = module.load_contracts(day, self._db())
-        return rows
+        from ..recorder.contracts import load_contracts
+
+        return load_contracts(day, self._db())
 
     def count_days(self, start: date, end: date) -> int:
         return len(trading_days(start, end))
