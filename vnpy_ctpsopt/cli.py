@@ -14,9 +14,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     health.add_parser(sub)
     apilib_cli.add_parser(sub)
-    demo_parser = sub.add_parser("demo", help="在本地模拟柜台上运行纸面交易演示")
-    demo_parser.add_argument("--seed", type=int, default=7, help="随机种子")
-    demo_parser.add_argument("--speed", type=float, default=20.0, help="行情倍速")
+    from .demo import add_parser as add_demo
+
+    add_demo(sub)
     from .backtesting.cli import add_parser as add_backtest
     from .backtesting.cli import run_backtest
 
@@ -35,6 +35,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .recorder.cli import run_record
 
         return run_record(args)
-    from .demo import run_demo
+    from .demo import run as run_demo
 
-    return run_demo(seed=args.seed, speed=args.speed)
+    return run_demo(args)
