@@ -56,6 +56,9 @@ def check_books(engine: BacktestingEngine) -> dict[str, float]:
     returns the net positions by vt_symbol."""
     strategy = engine.strategy
     assert strategy is not None
+    # nothing the exchange refuses for a reason known before sending (limits, tick, volume)
+    rejected = [o for o in engine.get_all_orders() if o.status.name == "REJECTED"]
+    assert not rejected, [(o.vt_symbol, o.price, o.volume, o.extra) for o in rejected]
     cash = CAPITAL
     net: dict[str, float] = defaultdict(float)
     for trade in engine.get_all_trades():

@@ -174,10 +174,12 @@ class ChainStrategyTemplate(OptionStrategyTemplate):
     ) -> list[str]:
         """Orders that trade ``volume`` now against the visible book: priced at the worst
         level needed, inside the limits, on the tick, split to the per-order maximum. Nothing
-        is sent (and [] returned) without a tick or with an empty side."""
+        is sent (and [] returned) without a tick of today or with an empty side."""
         tick = self.get_tick(vt_symbol)
         if tick is None or volume <= 0:
             return []
+        if self.now is not None and tick.datetime.date() != self.now.date():
+            return []  # yesterday's book: no market data yet today, the counter would refuse
         pricetick = self.get_pricetick(vt_symbol) or 0.0001
         price = execution.order_price(tick, direction, int(volume), pricetick)
         if not price:
