@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 import numpy as np
 from vnpy.trader.constant import Direction, OptionType
@@ -15,8 +15,7 @@ from vnpy_ctpsopt.strategy import chain_template as base
 from vnpy_ctpsopt.strategy import execution
 
 
-@dataclass(frozen=True)
-class Box:
+class Box(NamedTuple):
     """A long box of ``lots``: long synthetic at ``low`` (buy call, sell put: a reversal
     without its short ETF leg) and short synthetic at ``high`` (sell call, buy put: a
     conversion without its long ETF leg); the ETF legs cancel. It pays ``high - low`` per share
@@ -30,8 +29,7 @@ class Box:
     edge: float
 
 
-@dataclass(frozen=True)
-class StrikeQuotes:
+class StrikeQuotes(NamedTuple):
     """Per strike (ascending) for ``lots`` contracts: ``long_syn`` = call ask VWAP - put bid
     VWAP (buying the synthetic), ``short_syn`` = call bid VWAP - put ask VWAP (selling it);
     nan where the visible depth is shorter than ``lots``."""
