@@ -38,8 +38,11 @@ def make_engine(
     capital: float = 1_000_000.0,
     progress: bool = True,
     fees: FeeSchedule | None = None,
+    etf_shares: int = 0,
 ) -> BacktestingEngine:
-    """An engine with the strategy added over the synthetic market of its underlying."""
+    """An engine with the strategy added over the synthetic market of its underlying;
+    ``etf_shares`` of the ETF in the account at the start (their price moves count in the
+    PnL), for strategies that need them (the covered call)."""
     underlying = str(setting.get("underlying") or getattr(strategy_class, "underlying", ""))
     code = underlying.split(".")[0]
     engine = BacktestingEngine()
@@ -49,7 +52,7 @@ def make_engine(
         start=datetime.combine(start, datetime.min.time()),
         end=datetime.combine(end, datetime.min.time()),
         capital=capital,
-        stocks={code: ETF_SHARES},
+        stocks={code: etf_shares} if etf_shares else {},
         fees=fees,
     )
     engine.set_source(SimSource(code, seed=seed, step_seconds=step))
@@ -67,7 +70,9 @@ def run(
     return engine
 
 
-def main(strategy_class: type[StrategyTemplate], setting: dict[str, Any], name: str) -> int:
+def main(
+    strategy_class: type[StrategyTemplate], setting: dict[str, Any], name: str, etf_shares: int = 0
+) -> int:
     """The command line of one backtest script."""
     parser = argparse.ArgumentParser(description=f"{strategy_class.__name__} 回测（模拟行情）")
     parser.add_argument("--start", type=date.fromisoformat, default=START)
@@ -78,7 +83,7 @@ def main(strategy_class: type[StrategyTemplate], setting: dict[str, Any], name: 
     parser.add_argument("--out", type=Path, default=ROOT / "backtests" / "output" / name)
     args = parser.parse_args()
     engine = run(strategy_class, setting, start=args.start, end=args.end, seed=args.seed,
-                 step=args.step, capital=args.capital)  # fmt: skip
+                 step=args.step, capital=args.capital, etf_shares=etf_shares)  # fmt: skip
     engine.calculate_statistics()
     print(f"成交笔数 {len(engine.get_all_trades())}，委托笔数 {len(engine.get_all_orders())}")
     args.out.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@
 
 import sys
 
-from common import main
+from common import ETF_SHARES, main
 
 from strategies.covered_call import CoveredCallStrategy
 
@@ -11,4 +11,5 @@ SETTING = {"underlying": "510050.SSE", "lots": 5, "otm_ratio": 0.03, "min_days":
            "roll_days": 3}  # fmt: skip
 
 if __name__ == "__main__":
-    sys.exit(main(CoveredCallStrategy, SETTING, "covered_call"))
+    # the account holds the ETF (as every new account on the simulated counter does)
+    sys.exit(main(CoveredCallStrategy, SETTING, "covered_call", etf_shares=ETF_SHARES))

@@ -22,7 +22,7 @@ from vnpy.trader.object import AccountData, PositionData
 from vnpy_portfoliostrategy import PortfolioStrategyApp, StrategyEngine, StrategyTemplate
 from vnpy_portfoliostrategy.base import EVENT_PORTFOLIO_LOG
 
-from backtests.common import ETF_SHARES, run
+from backtests.common import run
 from vnpy_ctpsopt import CtpsoptSimGateway
 from vnpy_ctpsopt.backtesting import BacktestingEngine
 from vnpy_ctpsopt.core.fees import FeeSchedule
@@ -37,10 +37,10 @@ _NAMES = itertools.count(1)
 
 def backtest(
     cls: type[StrategyTemplate], setting: dict[str, Any], start: date, end: date,
-    step: float = 60.0, seed: int = 7,
+    step: float = 60.0, seed: int = 7, etf_shares: int = 0,
 ) -> BacktestingEngine:  # fmt: skip
     return run(cls, setting, start=start, end=end, seed=seed, step=step, capital=CAPITAL,
-               progress=False, fees=FEES)  # fmt: skip
+               progress=False, fees=FEES, etf_shares=etf_shares)  # fmt: skip
 
 
 def fee_of(direction: Direction, offset: Offset, volume: float, settlement: str) -> float:
@@ -83,7 +83,8 @@ def check_books(engine: BacktestingEngine) -> dict[str, float]:
         if contract.is_option:
             assert held.get(vt_symbol, 0.0) == volume, vt_symbol
         else:
-            assert engine.account.stocks[contract.symbol].volume == ETF_SHARES + volume
+            start = engine.stocks.get(contract.symbol, 0)
+            assert engine.account.stocks[contract.symbol].volume == start + volume
     return dict(net)
 
 

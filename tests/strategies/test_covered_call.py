@@ -10,6 +10,7 @@ from strategy_kit import SELL_OPEN, LiveDesk, backtest, check_books, poll
 from vnpy.trader.constant import Direction, Exchange, Offset
 from vnpy.trader.object import TickData
 
+from backtests.common import ETF_SHARES
 from strategies.covered_call import CoveredCallStrategy
 from vnpy_ctpsopt.backtesting import BacktestError, BacktestingEngine, BtContract
 from vnpy_ctpsopt.backtesting.book import COVERED
@@ -31,7 +32,8 @@ class LotsToZero(CoveredCallStrategy):
 def test_writes_covered_calls_on_locked_shares_and_rolls_before_expiry() -> None:
     # 12-18 (Fri) .. 12-22 (Tue): the December calls (expiry 12-23) are written, then rolled
     setting = {"underlying": ETF, "lots": 3, "min_days": 3, "roll_days": 2, "interval": 60}
-    engine = backtest(CoveredCallStrategy, setting, date(2026, 12, 18), date(2026, 12, 22))
+    engine = backtest(CoveredCallStrategy, setting, date(2026, 12, 18), date(2026, 12, 22),
+                      etf_shares=ETF_SHARES)  # fmt: skip
     trades = engine.get_all_trades()
     opens = [t for t in trades if t.offset == Offset.OPEN]
     closes = [t for t in trades if t.offset == Offset.CLOSE]
@@ -60,7 +62,8 @@ def test_writes_covered_calls_on_locked_shares_and_rolls_before_expiry() -> None
 
 def test_lots_edited_to_zero_buys_back_and_unlocks() -> None:
     setting = {"underlying": ETF, "lots": 2, "min_days": 3, "roll_days": 0, "interval": 60}
-    engine = backtest(LotsToZero, setting, date(2026, 12, 18), date(2026, 12, 21))
+    engine = backtest(LotsToZero, setting, date(2026, 12, 18), date(2026, 12, 21),
+                      etf_shares=ETF_SHARES)  # fmt: skip
     net = check_books(engine)
     assert all(volume == 0 for volume in net.values())
     stock = engine.account.stocks["510050"]
