@@ -88,11 +88,21 @@ def test_dropping_front_logs_reason_once_and_closes_in_bounded_time(
 
 
 def test_port_with_nothing_listening(harness: Harness) -> None:
+    """The library gives no callback at all: the gateway says within a bounded time that the
+    front does not answer (once a minute), and keeps the connection retrying."""
     gateway = harness.add()
+    gateway.td.connect_timeout = gateway.md.connect_timeout = 2.0
     address = f"tcp://127.0.0.1:{free_port()}"
+    started = time.monotonic()
     harness.main_engine.connect(
         {"用户名": "u", "密码": "p", "交易服务器": address, "行情服务器": address}, gateway.gateway_name
     )
+    text = harness.wait_log("交易服务器tcp://127.0.0.1:")
+    assert "无响应" in text and "继续重试" in text
+    assert "行情服务器" in harness.wait_log("行情服务器tcp://127.0.0.1:")
+    assert time.monotonic() - started < 8  # 2 s timeout + one EVENT_TIMER tick or so
+    assert not [m for m in harness.logs() if "连接断开" in m]  # nothing else was said
+    assert gateway.td.api is not None  # still dialling
     assert not gateway.td.login_status
     started = time.monotonic()
     gateway.close()

@@ -187,6 +187,8 @@ class CtpsoptGateway(BaseGateway):
             self.td.scheduler.on_timer()
             self.td.retry_login()
             self.md.retry_login()
+            self.td.check_front()
+            self.md.check_front()
         except Exception as exc:  # noqa: BLE001
             self.write_error(f"定时任务异常：{exc!r}")
 

@@ -17,6 +17,27 @@ from .setting import ConnectSetting
 # Seconds between login attempts while connected but refused for a reason a retry can fix.
 LOGIN_RETRY: float = 15.0
 
+# Seconds without OnFrontConnected after which a front is reported as not answering (a tcp://
+# address where nothing listens gives no callback at all; the library keeps redialling).
+CONNECT_TIMEOUT: float = 10.0
+
+
+def front_silence(
+    gateway: GatewayPort, word: str, address: str, started: float, timeout: float
+) -> None:
+    """Timer: log (at most once a minute) that ``word`` (交易/行情) 服务器 has not answered for
+    ``timeout`` seconds since ``started`` (0 = connected, nothing to say)."""
+    if not started:
+        return
+    waited: float = time.monotonic() - started
+    if waited >= timeout:
+        gateway.write_throttled(
+            f"{word}服务器{address}无响应：{waited:.0f}秒内未能连接，继续重试"
+            "（请检查地址、端口、网络，以及柜台是否在运行）",
+            error=True,
+            key=f"{word}.silent",
+        )
+
 
 class CtpsoptMdSession(MdSpi):
     """Market-data session. ``subscribed`` (ticks) and ``subscribed_rfq`` (requests for quote)
@@ -30,6 +51,9 @@ class CtpsoptMdSession(MdSpi):
         self.connect_status: bool = False
         self.login_status: bool = False
         self.last_login_attempt: float = 0.0
+        # monotonic time a connection attempt began (0 while connected), for check_front()
+        self.connect_started: float = 0.0
+        self.connect_timeout: float = CONNECT_TIMEOUT
         self.subscribed: set[str] = set()
         self.subscribed_rfq: set[str] = set()
         self.reqid: int = 0
@@ -45,6 +69,7 @@ class CtpsoptMdSession(MdSpi):
         if self.api is not None:
             return
         self.api = create_md_api(setting.md_address, self, flow_path)
+        self.connect_started = time.monotonic()
         self.api.connect()
 
     def close(self) -> None:
@@ -61,6 +86,7 @@ class CtpsoptMdSession(MdSpi):
     @guarded
     def onFrontConnected(self) -> None:
         self.connect_status = True
+        self.connect_started = 0.0
         self.gateway.write_throttled("行情服务器连接成功")
         self.login()
 
@@ -68,7 +94,18 @@ class CtpsoptMdSession(MdSpi):
     def onFrontDisconnected(self, reason: int) -> None:
         self.connect_status = False
         self.login_status = False
-        self.gateway.write_throttled(f"行情服务器连接断开，原因：{disconnect_text(reason)}")
+        self.connect_started = time.monotonic()
+        self.gateway.write_throttled(
+            f"行情服务器连接断开，原因：{disconnect_text(reason)}", error=True
+        )
+
+    def check_front(self) -> None:
+        """Timer: say so when the front has not answered for ``connect_timeout`` seconds."""
+        if self.api is not None and self.setting is not None:
+            front_silence(
+                self.gateway, "行情", self.setting.md_address, self.connect_started,
+                self.connect_timeout,
+            )
 
     def retry_login(self) -> None:
         """Timer: connected but a login failed (front not ready...): retry every LOGIN_RETRY s."""

@@ -33,6 +33,11 @@ from .parsing import (
 from .requests import build_cancel, build_for_quote, build_order_insert, resolve_order_type
 from .state import OrderBook
 
+# Order states after which the counter's frozen amounts have changed (fills refresh anyway).
+FREEZE_CHANGES: frozenset[Status] = frozenset(
+    {Status.NOTTRADED, Status.CANCELLED, Status.REJECTED}
+)
+
 
 class OrderDesk:
     """Sends and cancels orders and turns order/trade reports into vn.py objects, once each."""
@@ -96,6 +101,11 @@ class OrderDesk:
                 if from_query:
                     accepted.seen_in_query = True
             released: list[Data] = self.book.release_trades(exchange_id, sysid) if sysid else []
+        if push and not from_query and order.status in FREEZE_CHANGES and self.ctx.login_status:
+            # Accepted orders freeze cash/margin/positions, ended ones release them: refresh the
+            # account and positions (queued behind the query scheduler's flow control, and
+            # merged with any refresh already waiting) rather than wait for the 10 s poll.
+            self.ctx.refresh_after_trade()
         if push:
             self.ctx.gateway.on_order(order)
             if order.status == Status.REJECTED:

@@ -23,7 +23,7 @@ from .context import STATUS_WORDS, GatewayPort, disconnect_text, guarded
 from .desks import EXERCISE_KIND, LOCK_KIND, SideDesk, quote_kind
 from .events import ExerciseData, ExerciseRequest, LockData, LockRequest
 from .mapping import ACTIVE_SOPT2VT, EXCHANGE_SOPT2VT
-from .md_session import LOGIN_RETRY
+from .md_session import CONNECT_TIMEOUT, LOGIN_RETRY, front_silence
 from .orders import OrderDesk
 from .parsing import (
     LOCKED_SUFFIX,
@@ -83,6 +83,9 @@ class CtpsoptTdSession(TdSpi):
         self.auth_failed: bool = False
         self.login_failed: bool = False
         self.last_login_attempt: float = 0.0
+        # monotonic time a connection attempt began (0 while connected), for check_front()
+        self.connect_started: float = 0.0
+        self.connect_timeout: float = CONNECT_TIMEOUT
         self.ever_logged_in: bool = False
         self.contract_inited: bool = False
         self.contracts_day: str = ""
@@ -140,6 +143,7 @@ class CtpsoptTdSession(TdSpi):
                 self.authenticate_or_login()
             return
         self.api = create_td_api(setting.td_address, self, flow_path, setting.resume_type)
+        self.connect_started = time.monotonic()
         self.api.connect()
 
     def close(self) -> None:
@@ -155,12 +159,14 @@ class CtpsoptTdSession(TdSpi):
     @guarded
     def onFrontConnected(self) -> None:
         self.connect_status = True
+        self.connect_started = 0.0
         self.gateway.write_throttled("交易服务器连接成功")
         self.authenticate_or_login()
 
     @guarded
     def onFrontDisconnected(self, reason: int) -> None:
         self.connect_status = False
+        self.connect_started = time.monotonic()
         self.login_status = False
         self.scheduler.active = False
         self.scheduler.reset()
@@ -176,6 +182,14 @@ class CtpsoptTdSession(TdSpi):
         self.gateway.write_throttled(
             f"交易服务器心跳警告：{time_lapse}秒未收到报文", key="td.heartbeat"
         )
+
+    def check_front(self) -> None:
+        """Timer: say so when the front has not answered for ``connect_timeout`` seconds."""
+        if self.api is not None and self.setting is not None:
+            front_silence(
+                self.gateway, "交易", self.setting.td_address, self.connect_started,
+                self.connect_timeout,
+            )
 
     def retry_login(self) -> None:
         """Timer: connected but not logged in after a retryable failure (front not ready,

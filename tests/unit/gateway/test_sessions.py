@@ -681,3 +681,34 @@ def test_empty_locked_rows_are_not_pushed_and_an_emptied_one_is_zeroed_once() ->
     # an empty answer is no different
     assert answer(lock_row("510300", 10000)) == [("510300-LOCKED", 10000)]
     assert answer({}) == [("510300-LOCKED", 0)]
+
+
+def test_accepted_and_cancelled_orders_refresh_account_and_positions() -> None:
+    gateway, engine, api = make_gateway()
+    login(gateway)
+    finish_queries(gateway)
+    td = gateway.td
+    assert td.scheduler.pending() == []
+    td.onRtnOrder(f.order())  # accepted: the counter froze premium and fees
+    assert td.scheduler.pending() == ["持仓", "资金"]
+    finish_queries(gateway)
+    td.onRtnOrder(f.order())  # the same state again: nothing changed, no query
+    assert td.scheduler.pending() == []
+    td.onRtnOrder(f.order(OrderStatus="5", StatusMsg="已撤单"))  # cancelled: released
+    assert td.scheduler.pending() == ["持仓", "资金"]
+    finish_queries(gateway)
+    # a burst: the first refresh goes at once, the rest merge into one more of each behind it
+    for ref in range(13, 18):
+        td.onRtnOrder(f.order(OrderRef=str(ref), OrderSysID=f"  {1000000 + ref}"))
+    assert td.scheduler.pending() == ["持仓", "持仓", "资金"]
+
+
+def test_md_and_td_disconnects_are_logged_at_the_same_level() -> None:
+    from vnpy.trader.logger import ERROR
+
+    gateway, engine, _ = make_gateway()
+    gateway.td.onFrontDisconnected(0x2001)
+    gateway.md.onFrontDisconnected(0x2001)
+    logs = [d for d in engine.of(EVENT_LOG) if "连接断开" in d.msg]
+    assert [d.msg[:2] for d in logs] == ["交易", "行情"]
+    assert {d.level for d in logs} == {ERROR}
