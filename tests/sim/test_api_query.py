@@ -25,6 +25,7 @@ QUERIES: tuple[str, ...] = (
     "OptionInstrCommRate",
     "OptionInstrTradeCost",
     "DepthMarketData",
+    "LimitPosi",
 )
 
 

@@ -51,6 +51,7 @@ TD_CALLBACKS: dict[str, str] = {
     "onRspQryExecOrder": RSP,
     "onRspQryLock": RSP,
     "onRspQryLockPosition": RSP,
+    "onRspQryLimitPosi": RSP,
     "onRspQryQuote": RSP,
     "onRspQryInstrumentCommissionRate": RSP,
     "onRspQryOptionInstrCommRate": RSP,
@@ -114,6 +115,7 @@ TD_REQUESTS: dict[str, str] = {
     "reqQryExecOrder": "CThostFtdcQryExecOrderField",
     "reqQryLock": "CThostFtdcQryLockField",
     "reqQryLockPosition": "CThostFtdcQryLockPositionField",
+    "reqQryLimitPosi": "CThostFtdcQryLimitPosiField",
     "reqQryQuote": "CThostFtdcQryQuoteField",
     "reqQryInstrumentCommissionRate": "CThostFtdcQryInstrumentCommissionRateField",
     "reqQryOptionInstrCommRate": "CThostFtdcQryOptionInstrCommRateField",
@@ -257,6 +259,8 @@ class TdApi(ABC):
     def reqQryLock(self, req: Data, reqid: int) -> int: ...
     @abstractmethod
     def reqQryLockPosition(self, req: Data, reqid: int) -> int: ...
+    @abstractmethod
+    def reqQryLimitPosi(self, req: Data, reqid: int) -> int: ...
     @abstractmethod
     def reqQryQuote(self, req: Data, reqid: int) -> int: ...
     @abstractmethod

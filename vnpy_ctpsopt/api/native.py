@@ -549,6 +549,9 @@ class NativeTdApi(_NativeApiBase, TdApi):
     def reqQryLockPosition(self, req: Data, reqid: int) -> int:
         return self._req("reqQryLockPosition", req, reqid)
 
+    def reqQryLimitPosi(self, req: Data, reqid: int) -> int:
+        return self._req("reqQryLimitPosi", req, reqid)
+
     def reqQryQuote(self, req: Data, reqid: int) -> int:
         return self._req("reqQryQuote", req, reqid)
 

@@ -311,6 +311,34 @@ def check_order(
     return Reserve(cash, margin, exch, fee, shares)
 
 
+def position_limit_usage(
+    book: Book,
+    contracts: Mapping[str, Contract],
+    live: Iterable[LiveOrder],
+    underlying: str,
+) -> tuple[int, int, int]:
+    """(long, total, buy-opens today) contracts counted against the position limits of
+    ``underlying``: held positions plus the remainders of working opening orders."""
+    long = total = day = 0
+    for row in book.positions.values():
+        info = contracts.get(row.instrument_id)
+        if info is None or info.underlying != underlying:
+            continue
+        total += row.position
+        if row.direction == LONG:
+            long += row.position
+            day += row.open_volume
+    for working in live:
+        info = contracts.get(working.instrument_id)
+        if working.offset != OPEN or info is None or info.underlying != underlying:
+            continue
+        total += working.remaining
+        if working.direction == BUY:
+            long += working.remaining
+            day += working.remaining
+    return long, total, day
+
+
 def check_position_limits(
     book: Book,
     contracts: Mapping[str, Contract],
@@ -322,22 +350,7 @@ def check_position_limits(
     """106 when an opening order would exceed ``terms.position_limits`` (权利仓 long, 总持仓
     total, 单日买入开仓 buy-opens today, per underlying; working opening orders included)."""
     limit_long, limit_total, limit_day = terms.position_limits
-    long = total = day = 0
-    for row in book.positions.values():
-        info = contracts.get(row.instrument_id)
-        if info is None or info.underlying != underlying:
-            continue
-        total += row.position
-        if row.direction == LONG:
-            long += row.position
-            day += row.open_volume
-    for working in live:
-        if working.offset != OPEN or contracts[working.instrument_id].underlying != underlying:
-            continue
-        total += working.remaining
-        if working.direction == BUY:
-            long += working.remaining
-            day += working.remaining
+    long, total, day = position_limit_usage(book, contracts, live, underlying)
     checks = [(limit_total, total)]
     if order.direction == BUY:
         checks += [(limit_long, long), (limit_day, day)]

@@ -364,6 +364,9 @@ class SimTdApi(SimApiBase, TdApi):
     def reqQryLockPosition(self, req: Data, reqid: int) -> int:
         return self._query("reqQryLockPosition", req, reqid)
 
+    def reqQryLimitPosi(self, req: Data, reqid: int) -> int:
+        return self._query("reqQryLimitPosi", req, reqid)
+
     def reqQryQuote(self, req: Data, reqid: int) -> int:
         return self._query("reqQryQuote", req, reqid)
 

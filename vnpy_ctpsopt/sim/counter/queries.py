@@ -7,6 +7,7 @@ from collections.abc import Callable
 from ...api import constant as C
 from ...core.book import Account
 from ...core.margin import margin_parts
+from ...core.orders import position_limit_usage
 from ...core.terms import (
     BUY,
     CLOSE,
@@ -73,7 +74,41 @@ class QueryDesk:
             "option_instr_comm_rate": (self._option_commission, False),
             "option_instr_trade_cost": (self.trade_cost_rows, False),
             "depth_market_data": (self._depth, False),
+            "limit_posi": (self.limit_posi_rows, True),
         }
+
+    def limit_posi_rows(self, session: SessionRef, req: Data) -> list[Data]:
+        """CThostFtdcLimitPosiField per underlying with listed options (InstrumentID: the ETF):
+        the limits (long, total, buy-opens today; 0 = none) and in the *Frozen fields what
+        counts against them, positions plus working opening orders, as the 106 check counts."""
+        book = self.s.books.get(session.investor_id)
+        if book is None:
+            return []
+        limit_long, limit_total, limit_day = self.s.terms.position_limits
+        live = [o for o in self.s.live_orders.values() if o.investor_id == session.investor_id]
+        underlyings = sorted(
+            {(c.underlying, c.exchange_id) for c in self.s.instruments.values() if c.is_option}
+        )
+        rows: list[Data] = []
+        for underlying, exchange in underlyings:
+            long, total, day = position_limit_usage(book, self.s.instruments, live, underlying)
+            rows.append(
+                {
+                    "BrokerID": session.broker_id,
+                    "InvestorID": session.investor_id,
+                    "InstrumentID": underlying,
+                    "ExchangeID": exchange,
+                    "TotalVolume": limit_total,
+                    "LongVolume": limit_long,
+                    "OpenVolume": limit_day,
+                    "LongAmount": 0.0,
+                    "TotalVolumeFrozen": total,
+                    "LongVolumeFrozen": long,
+                    "OpenVolumeFrozen": day,
+                    "LongAmountFrozen": 0.0,
+                }
+            )
+        return rows
 
     def _instruments(self, session: SessionRef, req: Data) -> list[Data]:
         return [self.instrument_row(i) for i in self.s.raw_instruments]
