@@ -1,8 +1,9 @@
 """Where margin is computed: the exchange margin of a short option (reference/sopt-rules.md
 A.4), the broker markup on it, the opening margin of an order and the daily maintenance margin.
 
-Only single-leg shorts carry margin: long options pay their premium, covered calls are backed
-by shares. Combination (portfolio) margin, when added, belongs here beside ``short_margin``.
+Single-leg shorts carry ``short_margin``: long options pay their premium, covered calls are
+backed by shares. A combination (A.11) carries ``combination_margin`` instead of its short
+legs' margins.
 """
 
 from __future__ import annotations
@@ -74,3 +75,32 @@ def maintenance_margin(
         * volume
     )
     return broker_margin(exch, markup), exch
+
+
+def combination_margin(
+    code: str,
+    strikes: tuple[float, ...],
+    unit: float,
+    short_margins: tuple[float, ...] = (),
+    settlements: tuple[float, ...] = (),
+) -> float:
+    """Margin of one combination (CNY, exchange or broker alike: pass the matching leg margins).
+
+    ``strikes``/``short_margins``/``settlements`` per leg in the order of core.combos.STRATEGIES
+    (``short_margins`` and ``settlements`` are only read for KS/KKS):
+
+    - CNSJC, PXSJC (debit spreads), ZBD (covered): 0;
+    - PNSJC, CXSJC (credit spreads): |K1 - K2| x unit;
+    - KS, KKS: max(margin of either short leg) + settlement of the other leg x unit.
+    """
+    if code in ("CNSJC", "PXSJC", "ZBD"):
+        return 0.0
+    if code in ("PNSJC", "CXSJC"):
+        return abs(strikes[0] - strikes[1]) * unit
+    if code in ("KS", "KKS"):
+        call_margin, put_margin = short_margins
+        call_settle, put_settle = settlements
+        if call_margin >= put_margin:
+            return call_margin + put_settle * unit
+        return put_margin + call_settle * unit
+    raise ValueError(f"unknown combination strategy {code!r}")
