@@ -198,3 +198,38 @@ def test_exercise_declared_elsewhere_is_recovered_at_login(harness: Harness, sim
         start=start,
     ).data
     assert seen.status.name == "NOTTRADED" and seen.volume == 1
+
+
+def test_combined_exercise_reaches_the_counter_on_szse_and_is_refused_on_sse(
+    harness: Harness, sim: str
+) -> None:
+    from vnpy_ctpsopt import CombExerciseRequest
+
+    gateway = harness.add()
+    harness.connect(gateway, sim)
+
+    def pair(exchange: Exchange) -> tuple[str, str]:
+        options = harness.options(gateway, exchange)
+        for call in options:
+            if call.option_type is None or call.option_type.name != "CALL":
+                continue
+            for put in options:
+                if put.option_type is not None and put.option_type.name == "PUT" and (
+                    put.option_portfolio, put.option_strike, put.option_expiry, put.size
+                ) == (call.option_portfolio, call.option_strike, call.option_expiry, call.size):
+                    return call.symbol, put.symbol
+        raise AssertionError("no pair")
+
+    call, put = pair(Exchange.SZSE)
+    start = harness.mark()
+    vt_id = gateway.send_combined_exercise(CombExerciseRequest(call, put, Exchange.SZSE, 1))
+    assert vt_id.startswith(f"{gateway.gateway_name}.C")
+    # sent: the simulated counter does not offer it yet and answers so
+    done = wait_event(harness, EVENT_CTPSOPT_EXERCISE, vt_id, {"REJECTED"}, start)
+    assert "代码：27" in done.msg and done.extra["put_symbol"] == put  # CTP:不支持的功能
+
+    call, put = pair(Exchange.SSE)
+    start = harness.mark()
+    vt_id = gateway.send_combined_exercise(CombExerciseRequest(call, put, Exchange.SSE, 1))
+    refused = wait_event(harness, EVENT_CTPSOPT_EXERCISE, vt_id, {"REJECTED"}, start)
+    assert refused.msg.startswith("合并行权仅深交所提供")

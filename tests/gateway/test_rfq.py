@@ -9,7 +9,7 @@ from vnpy.trader.object import OrderRequest, SubscribeRequest
 
 from vnpy_ctpsopt import EVENT_CTPSOPT_RFQ, RfqData
 
-from .harness import Harness, poll
+from .harness import EVENT_TICK, Harness, poll
 
 PARAMS = "seed=7&state=memory&qps=100&reconnect=0.2&makers=mm"
 
@@ -23,9 +23,16 @@ def test_request_for_quote_reaches_market_maker_and_subscriber_once(
     harness.connect(trader, sim, user="t1", params=PARAMS)
     contract = harness.options(trader, Exchange.SZSE)[0]
     # the maker also subscribes on md: the two flows deliver the same request, pushed once
-    maker.subscribe_rfq(SubscribeRequest(contract.symbol, contract.exchange))
-    trader.subscribe_rfq(SubscribeRequest(contract.symbol, contract.exchange))
-    assert poll(lambda: contract.symbol in trader.md.subscribed_rfq and trader.md.login_status)
+    sub = SubscribeRequest(contract.symbol, contract.exchange)
+    start = harness.mark()
+    for gateway in (maker, trader):
+        gateway.subscribe_rfq(sub)
+        # md requests are served in order: a tick of a market-data subscription sent after the
+        # RFQ subscription shows that one is in place at the counter
+        gateway.subscribe(sub)
+    for name in ("MM", "T"):
+        harness.wait(lambda e, n=name: e.type == EVENT_TICK and e.data.gateway_name == n
+                     and e.data.vt_symbol == contract.vt_symbol, start=start)
 
     start = harness.mark()
     req = OrderRequest(contract.symbol, contract.exchange, Direction.LONG, OrderType.RFQ, 1, 0,

@@ -14,7 +14,12 @@ from vnpy_ctpsopt.api.base import TD_REQUESTS
 from vnpy_ctpsopt.api.native import StructCopier, dict_to_struct, load_modules
 from vnpy_ctpsopt.gateway import parsing as p
 from vnpy_ctpsopt.gateway import requests as rq
-from vnpy_ctpsopt.gateway.events import ExerciseRequest, LockRequest, SoptOrderType
+from vnpy_ctpsopt.gateway.events import (
+    CombExerciseRequest,
+    ExerciseRequest,
+    LockRequest,
+    SoptOrderType,
+)
 
 pytestmark = pytest.mark.native
 
@@ -50,6 +55,17 @@ def built() -> list[tuple[str, dict[str, Any]]]:
         rfq_req, _ = rq.build_for_quote(rfq, option, "31", "9999", "000001")
         assert rfq_req is not None
         out.append(("reqForQuoteInsert", rfq_req))
+    call = p.parse_contract(f.instrument(ExchangeID="SZSE", InstrumentID="90000001"), "GW")
+    put = p.parse_contract(f.instrument(ExchangeID="SZSE", InstrumentID="90000002",
+                                        OptionsType="2"), "GW")
+    comb_req, reason = rq.build_exec_combine_order(
+        CombExerciseRequest("90000001", "90000002", Exchange.SZSE, 1), call, put, "7", "9999",
+        "000001",
+    )
+    assert comb_req is not None, reason
+    out.append(("reqExecCombineOrderInsert", comb_req))
+    out.append(("reqExecCombineOrderAction", rq.build_exec_combine_action(
+        Exchange.SZSE, 1, 2, "7", "9999", "000001", "55")))
     etf = p.parse_contract(f.instrument(InstrumentID="510050", ProductClass="8",
                                         VolumeMultiple=1, PriceTick=0.001), "GW")
     assert etf is not None
@@ -67,6 +83,7 @@ def test_every_built_request_fills_its_real_struct() -> None:
     assert {name for name, _ in requests} >= {
         "reqOrderInsert", "reqOrderAction", "reqExecOrderInsert", "reqExecOrderAction",
         "reqQuoteInsert", "reqQuoteAction", "reqForQuoteInsert", "reqLockInsert",
+        "reqExecCombineOrderInsert", "reqExecCombineOrderAction",
     }
     # 5 SSE + 7 SZSE order types
     assert sum(1 for name, _ in requests if name == "reqOrderInsert") == 12

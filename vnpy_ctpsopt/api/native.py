@@ -525,6 +525,12 @@ class NativeTdApi(_NativeApiBase, TdApi):
     def reqForQuoteInsert(self, req: Data, reqid: int) -> int:
         return self._req("reqForQuoteInsert", req, reqid)
 
+    def reqExecCombineOrderInsert(self, req: Data, reqid: int) -> int:
+        return self._req("reqExecCombineOrderInsert", req, reqid)
+
+    def reqExecCombineOrderAction(self, req: Data, reqid: int) -> int:
+        return self._req("reqExecCombineOrderAction", req, reqid)
+
     def reqQryInstrument(self, req: Data, reqid: int) -> int:
         return self._req("reqQryInstrument", req, reqid)
 

@@ -32,7 +32,14 @@ from vnpy.trader.object import (
 )
 from vnpy.trader.utility import get_folder_path
 
-from .events import EVENT_CTPSOPT_RFQ, ExerciseRequest, LockRequest, RfqData, SoptOrderType
+from .events import (
+    EVENT_CTPSOPT_RFQ,
+    CombExerciseRequest,
+    ExerciseRequest,
+    LockRequest,
+    RfqData,
+    SoptOrderType,
+)
 from .mapping import EXCHANGE_SOPT2VT
 from .md_session import CtpsoptMdSession
 from .parsing import Data, parse_for_quote_rsp
@@ -255,6 +262,19 @@ class CtpsoptGateway(BaseGateway):
             self.td.exercises.cancel(exerciseid)
         except Exception as exc:  # noqa: BLE001
             self.write_error(f"撤销行权失败：{exerciseid}，{exc!r}")
+
+    def send_combined_exercise(self, req: CombExerciseRequest) -> str:
+        """Exercise a call and a put of one strike and expiry together (合并行权, SZSE only,
+        15:00-15:30 of the expiry day); returns the vt_exerciseid (updates on
+        EVENT_CTPSOPT_EXERCISE). Refused locally on SSE, which does not offer it."""
+        return self.td.comb_exercises.send(req)
+
+    def cancel_combined_exercise(self, exerciseid: str) -> None:
+        """Cancel a combined exercise (vt_exerciseid or exerciseid)."""
+        try:
+            self.td.comb_exercises.cancel(exerciseid)
+        except Exception as exc:  # noqa: BLE001
+            self.write_error(f"撤销合并行权失败：{exerciseid}，{exc!r}")
 
     def send_lock(self, req: LockRequest) -> str:
         """Lock or unlock ETF shares for covered calls (SSE); returns the vt_lockid."""

@@ -23,6 +23,7 @@ from .context import GatewayPort, TdContext
 from .events import (
     EVENT_CTPSOPT_EXERCISE,
     EVENT_CTPSOPT_LOCK,
+    CombExerciseRequest,
     ExerciseData,
     ExerciseRequest,
     LockData,
@@ -32,18 +33,21 @@ from .parsing import (
     Data,
     format_error,
     make_orderid,
+    parse_exec_combine_order,
     parse_exec_order,
     parse_lock,
     parse_quote,
 )
 from .requests import (
     build_exec_action,
+    build_exec_combine_action,
+    build_exec_combine_order,
     build_exec_order,
     build_lock,
     build_quote,
     build_quote_action,
 )
-from .state import RefAllocator, SideRecord
+from .state import ContractCache, RefAllocator, SideRecord
 
 
 class SideData(Protocol):
@@ -102,6 +106,8 @@ class SideKind(Generic[D, R]):
     push: Callable[[GatewayPort, D], None]
     label: Callable[[D], str]
     cancel_word: str = ""
+    id_prefix: str = ""  # keeps ids apart from another kind sharing the data type
+    symbol_field: str = "InstrumentID"
     build_action: Callable[[SideRecord[D], str, str], Data] | None = None
     action: ApiCall | None = None
 
@@ -130,7 +136,7 @@ class SideDesk(Generic[D, R]):
             brokerid, userid = ctx.ids()
             with ctx.lock:
                 ref: str = self.refs.next()
-                sideid: str = make_orderid(ctx.frontid, ctx.sessionid, ref)
+                sideid: str = kind.id_prefix + make_orderid(ctx.frontid, ctx.sessionid, ref)
                 contract: ContractData | None = ctx.contracts.get_vt(req.vt_symbol)
                 ctp_req, reason = kind.build(req, contract, ref, brokerid, userid)
                 if not reason and not (ctx.login_status and ctx.api):
@@ -168,7 +174,8 @@ class SideDesk(Generic[D, R]):
     def insert_error(self, data: Data, error: Data) -> None:
         """An insert of this session refused by the counter (OnRsp...Insert / OnErrRtn...Insert)."""
         ref: str = str(data.get(self.kind.ref_field, "")).strip()
-        self.reject(make_orderid(self.ctx.frontid, self.ctx.sessionid, ref), format_error(error))
+        sideid: str = self.kind.id_prefix + make_orderid(self.ctx.frontid, self.ctx.sessionid, ref)
+        self.reject(sideid, format_error(error))
 
     def cancel(self, sideid: str) -> None:
         """Cancel by id or vt id (a delete action carrying the system id when known)."""
@@ -217,11 +224,12 @@ class SideDesk(Generic[D, R]):
         frontid: int = int(data.get("FrontID", 0))
         sessionid: int = int(data.get("SessionID", 0))
         ref: str = str(data.get(kind.ref_field, "")).strip()
-        sideid: str = make_orderid(frontid, sessionid, ref)
+        sideid: str = kind.id_prefix + make_orderid(frontid, sessionid, ref)
         with ctx.lock:
             record = self.records.get(sideid)
             if record is None:
-                record = SideRecord(data["InstrumentID"], exchange, frontid, sessionid, ref)
+                symbol: str = str(data[kind.symbol_field])
+                record = SideRecord(symbol, exchange, frontid, sessionid, ref)
                 self.records[sideid] = record
             record.sysid = str(data.get(kind.sysid_field, "")).strip() or record.sysid
             new: D | None = kind.parse(data, exchange, sideid, ctx.gateway_name, record.reference)
@@ -370,4 +378,48 @@ def quote_kind(order_refs: RefAllocator) -> SideKind[QuoteData, QuoteRequest]:
             r.symbol, r.exchange, r.frontid, r.sessionid, r.ref, brokerid, userid, r.sysid
         ),
         action=lambda api, req, reqid: api.reqQuoteAction(req, reqid),
+    )
+
+
+def _new_comb_exercise(
+    req: CombExerciseRequest, sideid: str, gateway_name: str, reason: str
+) -> ExerciseData:
+    data: ExerciseData = _new_exercise(
+        ExerciseRequest(req.call_symbol, req.exchange, req.volume, req.reference),
+        sideid, gateway_name, reason,
+    )
+    data.extra = {"combined": True, "put_symbol": req.put_symbol}
+    return data
+
+
+def comb_exercise_kind(contracts: ContractCache) -> SideKind[ExerciseData, CombExerciseRequest]:
+    """Combined exercise (合并行权, ReqExecCombineOrderInsert): ids start with "C" so they never
+    equal a single exercise's on the same EVENT_CTPSOPT_EXERCISE."""
+
+    def build(
+        req: CombExerciseRequest, call: ContractData | None, ref: str, brokerid: str, userid: str
+    ) -> tuple[Data | None, str]:
+        put: ContractData | None = contracts.get_vt(req.put_vt_symbol)
+        return build_exec_combine_order(req, call, put, ref, brokerid, userid)
+
+    return SideKind(
+        noun="合并行权",
+        ref_field="ExecCombineOrderRef",
+        sysid_field="ExecCombineOrderSysID",
+        build=build,
+        insert=lambda api, req, reqid: api.reqExecCombineOrderInsert(req, reqid),
+        create=_new_comb_exercise,
+        parse=parse_exec_combine_order,
+        state=lambda d: (d.status, d.exec_result, d.msg),
+        rejected=_rejected_with_msg,
+        vt_id=lambda d: d.vt_exerciseid,
+        push=_push_event(EVENT_CTPSOPT_EXERCISE, lambda d: d.vt_exerciseid),
+        label=lambda d: "合并行权",
+        cancel_word="撤销合并行权",
+        id_prefix="C",
+        symbol_field="CallInstrumentID",
+        build_action=lambda r, brokerid, userid: build_exec_combine_action(
+            r.exchange, r.frontid, r.sessionid, r.ref, brokerid, userid, r.sysid
+        ),
+        action=lambda api, req, reqid: api.reqExecCombineOrderAction(req, reqid),
     )

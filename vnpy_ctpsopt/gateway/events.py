@@ -142,3 +142,21 @@ class RfqData:
     def __post_init__(self) -> None:
         self.vt_symbol: str = f"{self.symbol}.{self.exchange.value}"
         self.vt_rfqid: str = f"{self.gateway_name}.{self.exchange.value}_{self.rfqid}"
+
+
+@dataclass
+class CombExerciseRequest:
+    """Exercise ``volume`` pairs of a call and a put of one strike and expiry together (合并行权,
+    SZSE only, 15:00-15:30 of the expiry day). Updates arrive as ExerciseData on
+    EVENT_CTPSOPT_EXERCISE for the call, ``extra["put_symbol"]`` naming the put."""
+
+    call_symbol: str
+    put_symbol: str
+    exchange: Exchange
+    volume: float
+    reference: str = ""
+
+    def __post_init__(self) -> None:
+        self.symbol: str = self.call_symbol
+        self.vt_symbol: str = f"{self.call_symbol}.{self.exchange.value}"
+        self.put_vt_symbol: str = f"{self.put_symbol}.{self.exchange.value}"

@@ -132,10 +132,10 @@ class CtpsoptMdSession(MdSpi):
         with self._lock:
             symbols: list[str] = sorted(self.subscribed)
             rfq_symbols: list[str] = sorted(self.subscribed_rfq)
-        if symbols and self.api is not None:
-            self.api.subscribeMarketData(symbols)
         if rfq_symbols and self.api is not None:
             self.api.subscribeForQuoteRsp(rfq_symbols)
+        if symbols and self.api is not None:
+            self.api.subscribeMarketData(symbols)
 
     @guarded
     def onRspError(self, error: Data, reqid: int, last: bool) -> None:

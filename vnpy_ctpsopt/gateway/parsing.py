@@ -787,3 +787,16 @@ def parse_for_quote_rsp(data: Data, exchange: Exchange, gateway_name: str) -> Rf
         ),
         trading_day=data.get("TradingDay", ""),
     )
+
+
+def parse_exec_combine_order(
+    data: Data, exchange: Exchange, exerciseid: str, gateway_name: str, reference: str = ""
+) -> ExerciseData:
+    """A CThostFtdcExecCombineOrderField dict to ExerciseData on the call, the put in
+    ``extra["put_symbol"]`` (the status rules of parse_exec_order)."""
+    exercise: ExerciseData = parse_exec_order(
+        {**data, "InstrumentID": data.get("CallInstrumentID", "")},
+        exchange, exerciseid, gateway_name, reference,
+    )
+    exercise.extra = {"combined": True, "put_symbol": data.get("PutInstrumentID", "")}
+    return exercise

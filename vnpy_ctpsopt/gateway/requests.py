@@ -15,7 +15,7 @@ from vnpy.trader.constant import Direction, Exchange, Offset, OrderType, Product
 from vnpy.trader.object import ContractData, OrderRequest, QuoteRequest
 
 from ..api import constant as c
-from .events import ExerciseRequest, LockRequest, LockType, SoptOrderType
+from .events import CombExerciseRequest, ExerciseRequest, LockRequest, LockType, SoptOrderType
 from .mapping import (
     DIRECTION_VT2SOPT,
     EXCHANGE_NAMES,
@@ -398,3 +398,68 @@ def build_for_quote(
         **_header(brokerid, userid, contract.symbol, contract.exchange),
         "ForQuoteRef": for_quote_ref,
     }, ""
+
+
+def build_exec_combine_order(
+    req: CombExerciseRequest,
+    call: ContractData | None,
+    put: ContractData | None,
+    ref: str,
+    brokerid: str,
+    userid: str,
+) -> tuple[Data | None, str]:
+    """Validate and build a CThostFtdcInputExecCombineOrderField dict (合并行权: a call and a put
+    of one underlying, strike and expiry exercised together). Only SZSE offers it (A.9); the
+    15:00-15:30 window of the expiry day is the counter's to check."""
+    if req.exchange != Exchange.SZSE:
+        return None, "合并行权仅深交所提供（上交所无此业务），请分别行权"
+    if call is None or put is None:
+        missing: str = req.vt_symbol if call is None else req.put_vt_symbol
+        return None, f"找不到合约：{missing}"
+    if call.option_type is None or call.option_type.name != "CALL":
+        return None, f"合并行权的第一腿必须是认购期权：{call.vt_symbol}"
+    if put.option_type is None or put.option_type.name != "PUT":
+        return None, f"合并行权的第二腿必须是认沽期权：{put.vt_symbol}"
+    if (call.option_portfolio, call.option_strike, call.option_expiry, call.size) != (
+        put.option_portfolio, put.option_strike, put.option_expiry, put.size
+    ):
+        return None, "合并行权的认购和认沽必须是同一标的、同一行权价和到期日"
+    reason: str = _check_volume(req.volume, None, 1)
+    if reason:
+        return None, reason
+    return {
+        "BrokerID": brokerid,
+        "InvestorID": userid,
+        "UserID": userid,
+        "ExchangeID": call.exchange.value,
+        "CallInstrumentID": call.symbol,
+        "PutInstrumentID": put.symbol,
+        "ExecCombineOrderRef": ref,
+        "Volume": int(req.volume),
+        "ActionType": c.THOST_FTDC_ACTP_Exec,
+    }, ""
+
+
+def build_exec_combine_action(
+    exchange: Exchange,
+    frontid: int,
+    sessionid: int,
+    ref: str,
+    brokerid: str,
+    userid: str,
+    sysid: str = "",
+) -> Data:
+    """A CThostFtdcInputExecCombineOrderActionField dict cancelling a combined exercise."""
+    req: Data = {
+        "BrokerID": brokerid,
+        "InvestorID": userid,
+        "UserID": userid,
+        "ExchangeID": exchange.value,
+        "FrontID": frontid,
+        "SessionID": sessionid,
+        "ExecCombineOrderRef": ref,
+        "ActionFlag": c.THOST_FTDC_AF_Delete,
+    }
+    if sysid:
+        req["ExecCombineOrderSysID"] = sysid
+    return req

@@ -20,8 +20,8 @@ from vnpy.trader.object import ContractData, PositionData, QuoteData, QuoteReque
 
 from ..api import TdApi, TdSpi, create_td_api
 from .context import STATUS_WORDS, GatewayPort, disconnect_text, guarded
-from .desks import EXERCISE_KIND, LOCK_KIND, SideDesk, quote_kind
-from .events import ExerciseData, ExerciseRequest, LockData, LockRequest
+from .desks import EXERCISE_KIND, LOCK_KIND, SideDesk, comb_exercise_kind, quote_kind
+from .events import CombExerciseRequest, ExerciseData, ExerciseRequest, LockData, LockRequest
 from .mapping import ACTIVE_SOPT2VT, EXCHANGE_SOPT2VT
 from .md_session import CONNECT_TIMEOUT, LOGIN_RETRY, front_silence
 from .orders import OrderDesk
@@ -100,6 +100,9 @@ class CtpsoptTdSession(TdSpi):
             self, EXERCISE_KIND, self._after_exercise
         )
         self.locks: SideDesk[LockData, LockRequest] = SideDesk(self, LOCK_KIND, self._after_lock)
+        self.comb_exercises: SideDesk[ExerciseData, CombExerciseRequest] = SideDesk(
+            self, comb_exercise_kind(self.contracts), self._after_exercise
+        )
         self.quotes: SideDesk[QuoteData, QuoteRequest] = SideDesk(
             self, quote_kind(self.order_refs), self._after_quote
         )
@@ -625,3 +628,27 @@ class CtpsoptTdSession(TdSpi):
     def onErrRtnQuoteAction(self, data: Data, error: Data) -> None:
         if is_error(error):
             self.quotes.action_error(data, error, pushed=True)
+
+    @guarded
+    def onRtnExecCombineOrder(self, data: Data) -> None:
+        self.comb_exercises.on_report(data)
+
+    @guarded
+    def onRspExecCombineOrderInsert(self, data: Data, error: Data, reqid: int, last: bool) -> None:
+        if is_error(error):
+            self.comb_exercises.insert_error(data, error)
+
+    @guarded
+    def onErrRtnExecCombineOrderInsert(self, data: Data, error: Data) -> None:
+        if is_error(error):
+            self.comb_exercises.insert_error(data, error)
+
+    @guarded
+    def onRspExecCombineOrderAction(self, data: Data, error: Data, reqid: int, last: bool) -> None:
+        if is_error(error):
+            self.comb_exercises.action_error(data, error, pushed=False)
+
+    @guarded
+    def onErrRtnExecCombineOrderAction(self, data: Data, error: Data) -> None:
+        if is_error(error):
+            self.comb_exercises.action_error(data, error, pushed=True)

@@ -340,6 +340,12 @@ class SimTdApi(SimApiBase, TdApi):
     def reqForQuoteInsert(self, req: Data, reqid: int) -> int:
         return self._request("reqForQuoteInsert", req, reqid)
 
+    def reqExecCombineOrderInsert(self, req: Data, reqid: int) -> int:
+        return self._request("reqExecCombineOrderInsert", req, reqid)  # not simulated yet: 27
+
+    def reqExecCombineOrderAction(self, req: Data, reqid: int) -> int:
+        return self._request("reqExecCombineOrderAction", req, reqid)
+
     def reqQryInstrument(self, req: Data, reqid: int) -> int:
         return self._query("reqQryInstrument", req, reqid)
 

@@ -11,7 +11,13 @@ from vnpy.trader.object import ContractData, OrderRequest, QuoteRequest
 
 from vnpy_ctpsopt.gateway import parsing as p
 from vnpy_ctpsopt.gateway import requests as rq
-from vnpy_ctpsopt.gateway.events import ExerciseRequest, LockRequest, LockType, SoptOrderType
+from vnpy_ctpsopt.gateway.events import (
+    CombExerciseRequest,
+    ExerciseRequest,
+    LockRequest,
+    LockType,
+    SoptOrderType,
+)
 
 from . import fixtures as f
 
@@ -336,3 +342,35 @@ def test_for_quote_request_and_refusals() -> None:
     assert reason == "只能对期权合约询价：510050.SSE"
     _, reason = rq.build_for_quote(req(), None, "31", "", "")
     assert reason.startswith("找不到合约")
+
+
+def szse_leg(symbol: str, option_type: str, **kw: object) -> ContractData:
+    return contract(InstrumentID=symbol, ExchangeID="SZSE", OptionsType=option_type,
+                    InstrumentCode=f"159919{'C' if option_type == '1' else 'P'}2612M02800", **kw)
+
+
+def test_combined_exercise_builds_on_szse_and_is_refused_elsewhere() -> None:
+    call, put = szse_leg("90000001", "1"), szse_leg("90000002", "2")
+    creq = CombExerciseRequest("90000001", "90000002", Exchange.SZSE, 2)
+    data, reason = rq.build_exec_combine_order(creq, call, put, "7", "9999", "000001")
+    assert reason == "" and data == {
+        "BrokerID": "9999", "InvestorID": "000001", "UserID": "000001", "ExchangeID": "SZSE",
+        "CallInstrumentID": "90000001", "PutInstrumentID": "90000002",
+        "ExecCombineOrderRef": "7", "Volume": 2, "ActionType": "1",
+    }
+    sse = CombExerciseRequest("10007001", "10007002", Exchange.SSE, 1)
+    _, reason = rq.build_exec_combine_order(sse, contract(), contract(), "7", "", "")
+    assert reason.startswith("合并行权仅深交所提供")
+    _, reason = rq.build_exec_combine_order(creq, put, call, "7", "", "")
+    assert "认购" in reason
+    other_strike = szse_leg("90000003", "2", StrikePrice=2.9)
+    _, reason = rq.build_exec_combine_order(creq, call, other_strike, "7", "", "")
+    assert "同一标的、同一行权价和到期日" in reason
+    _, reason = rq.build_exec_combine_order(creq, call, None, "7", "", "")
+    assert reason == "找不到合约：90000002.SZSE"
+    bad = CombExerciseRequest("90000001", "90000002", Exchange.SZSE, 1.5)
+    _, reason = rq.build_exec_combine_order(bad, call, put, "7", "", "")
+    assert "整数" in reason
+    action = rq.build_exec_combine_action(Exchange.SZSE, 1, 2, "7", "9999", "000001", "55")
+    assert (action["ExecCombineOrderRef"], action["ExecCombineOrderSysID"], action["ActionFlag"],
+            action["FrontID"], action["SessionID"]) == ("7", "55", "0", 1, 2)
