@@ -128,7 +128,7 @@ class RecorderEngine(BaseEngine):
         for contract in self.main_engine.get_all_contracts():
             self._consider(contract)
         for vt_symbol in self.explicit:
-            self.symbols.setdefault(vt_symbol, vt_symbol)
+            self._track(vt_symbol)
         self.write_log(
             f"开始录制：{len(self.chains) or ('全部' if self.all_chains else 0)} 条期权链，"
             f"{len(self.symbols)} 个合约，写入方式 {self.writer.store.name}"
@@ -146,7 +146,16 @@ class RecorderEngine(BaseEngine):
         contract = self.main_engine.get_contract(vt_symbol)
         if contract is not None:
             self._consider(contract)
-        self.symbols.setdefault(vt_symbol, vt_symbol)
+        self._track(vt_symbol)
+
+    def _track(self, vt_symbol: str) -> None:
+        """Record ``vt_symbol``'s ticks even without a contract (another gateway's symbol)."""
+        if vt_symbol in self.symbols:
+            return
+        self.symbols[vt_symbol] = vt_symbol
+        symbol, _, exchange = vt_symbol.rpartition(".")
+        self.keys[(symbol, exchange)] = vt_symbol
+        self.stats.per_underlying.setdefault(vt_symbol, UnderlyingStats())
 
     def close(self, log_summary: bool = True) -> None:
         """Stop and write everything received (MainEngine.close() calls this)."""
@@ -258,8 +267,8 @@ class RecorderEngine(BaseEngine):
             return
         stats = self.stats
         stats.received += 1
-        stats.per_underlying[key].received += 1
         try:
+            stats.per_underlying[key].received += 1
             dt: datetime = tick.datetime
             if dt.tzinfo is None or dt.utcoffset() is None:
                 raise ValueError(f"时间戳缺少时区：{dt!r}")
