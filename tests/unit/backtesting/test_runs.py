@@ -101,3 +101,32 @@ def test_bf_optimisation_on_a_dask_local_cluster_equals_single_runs() -> None:
     for text, target, _ in results:
         single = _trend(5, eval(text))  # noqa: S307 - str(dict) of ints written by the engine
         assert target == pytest.approx(single.calculate_statistics(output=False)["total_net_pnl"])
+
+
+@pytest.mark.slow
+def test_ga_on_a_local_cluster_and_bf_on_local_processes() -> None:
+    from distributed import Client, LocalCluster
+
+    engine = _trend(5)
+    setting = OptimizationSetting()
+    setting.add_parameter("price_add", 0.0005, 0.001, 0.0005)
+    setting.add_parameter("atr_window", 10)
+    setting.add_parameter("atr_ma_window", 5, 10, 5)
+    setting.set_target("total_net_pnl")
+    with (
+        LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        ga = engine.run_ga_optimization(setting, ngen=2, output=False, scheduler=client,
+                                        pop_size=4)  # fmt: skip
+    singles = {}
+    for text, target, _ in ga:
+        single = _trend(5, eval(text))  # noqa: S307 - str(dict) of numbers written by the engine
+        singles[text] = single.calculate_statistics(output=False)["total_net_pnl"]
+        assert target == pytest.approx(singles[text])
+    assert [r[1] for r in ga] == sorted((r[1] for r in ga), reverse=True)
+    bf = engine.run_bf_optimization(setting, output=False, max_workers=2)  # spawned processes
+    assert len(bf) == 4
+    for text, target, _ in bf:
+        if text in singles:
+            assert target == pytest.approx(singles[text])
