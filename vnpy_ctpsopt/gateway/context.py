@@ -19,6 +19,7 @@ from vnpy.trader.object import (
     AccountData,
     ContractData,
     OrderData,
+    OrderRequest,
     PositionData,
     QuoteData,
     TickData,
@@ -111,6 +112,7 @@ class TdContext(Protocol):
     def exchange_of(self, data: Data) -> Exchange | None: ...
     def refresh_after_trade(self, covered: bool = False) -> None: ...
     def refresh_lock_positions(self) -> None: ...
+    def limit_refusal(self, req: OrderRequest, contract: ContractData | None) -> str: ...
 
 
 class HasGateway(Protocol):

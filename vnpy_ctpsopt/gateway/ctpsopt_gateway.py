@@ -40,6 +40,7 @@ from .events import (
     RfqData,
     SoptOrderType,
 )
+from .limits import PositionLimit
 from .mapping import EXCHANGE_SOPT2VT
 from .md_session import CtpsoptMdSession
 from .parsing import Data, parse_for_quote_rsp
@@ -285,6 +286,11 @@ class CtpsoptGateway(BaseGateway):
 
     def query_position(self) -> None:
         self.td.query_position()
+
+    def query_position_limits(self) -> dict[str, PositionLimit]:
+        """Position limits (限仓) per underlying from the counter, with what is used of each
+        (权利仓, 总持仓, 当日买入开仓); empty when the counter offers none."""
+        return self.td.query_position_limits()
 
     def query_history(self, req: HistoryRequest) -> list[BarData]:
         """The counter has no history service."""

@@ -233,6 +233,8 @@ class OrderDesk:
             ctp_req, reason = build_order_insert(
                 req, contract, order_ref, brokerid, userid, covered, sopt_type
             )
+            if not reason:
+                reason = self.ctx.limit_refusal(req, contract)
             if not reason and not (self.ctx.login_status and self.ctx.api is not None):
                 reason = "交易服务器未登录"
             if ctp_req is None or reason:

@@ -15,13 +15,20 @@ import threading
 import time
 from pathlib import Path
 
-from vnpy.trader.constant import Exchange, Status
-from vnpy.trader.object import ContractData, PositionData, QuoteData, QuoteRequest
+from vnpy.trader.constant import Exchange, Offset, Status
+from vnpy.trader.object import (
+    ContractData,
+    OrderRequest,
+    PositionData,
+    QuoteData,
+    QuoteRequest,
+)
 
 from ..api import TdApi, TdSpi, create_td_api
 from .context import STATUS_WORDS, GatewayPort, disconnect_text, guarded
 from .desks import EXERCISE_KIND, LOCK_KIND, SideDesk, comb_exercise_kind, quote_kind
 from .events import CombExerciseRequest, ExerciseData, ExerciseRequest, LockData, LockRequest
+from .limits import PositionLimit, open_refusal, parse_limit_posi, underlying_of, usage
 from .mapping import ACTIVE_SOPT2VT, EXCHANGE_SOPT2VT
 from .md_session import CONNECT_TIMEOUT, LOGIN_RETRY, front_silence
 from .orders import OrderDesk
@@ -106,6 +113,12 @@ class CtpsoptTdSession(TdSpi):
         self.quotes: SideDesk[QuoteData, QuoteRequest] = SideDesk(
             self, quote_kind(self.order_refs), self._after_quote
         )
+
+        # Position limits (限仓): underlying -> PositionLimit from ReqQryLimitPosi, rows of the
+        # answer in progress, and whether the first answer was logged.
+        self.position_limits: dict[str, PositionLimit] = {}
+        self.limit_rows: list[Data] = []
+        self.limits_reported: bool = False
 
         self.scheduler: QueryScheduler = QueryScheduler(
             self.next_reqid, on_give_up=self._on_query_give_up
@@ -296,6 +309,7 @@ class CtpsoptTdSession(TdSpi):
         self.scheduler.request("成交", self._send_qry_trade)
         # exercise declarations (and live quotes, for a gateway that sent some) made while away
         self.scheduler.request("行权", self._send_qry_exec_order)
+        self.scheduler.request("限仓", self._send_qry_limit_posi)
         if self.quotes.records:
             self.scheduler.request("报价", self._send_qry_quote)
 
@@ -326,6 +340,57 @@ class CtpsoptTdSession(TdSpi):
 
     def _send_qry_exec_order(self, reqid: int) -> int:
         return api.reqQryExecOrder(self._investor(), reqid) if (api := self.api) else -1
+
+    def _send_qry_limit_posi(self, reqid: int) -> int:
+        with self.lock:
+            self.limit_rows = []
+        return api.reqQryLimitPosi(self._investor(), reqid) if (api := self.api) else -1
+
+    @guarded
+    def onRspQryLimitPosi(self, data: Data, error: Data, reqid: int, last: bool) -> None:
+        if is_error(error):
+            self.gateway.write_error(f"限仓查询失败，{format_error(error)}")
+        with self.lock:
+            if data:
+                self.limit_rows.append(data)
+            if not last:
+                return
+            limits = [x for x in map(parse_limit_posi, self.limit_rows) if x is not None]
+            self.limit_rows = []
+            self.position_limits = {x.underlying: x for x in limits}
+        self.scheduler.done(reqid)
+        if not limits:
+            if not self.limits_reported:
+                self.gateway.write_log("柜台未提供限仓信息（ReqQryLimitPosi无记录），不做本地限仓检查")
+            self.limits_reported = True
+            return
+        self.limits_reported = True
+        for limit in self.query_position_limits().values():
+            self.gateway.write_log(f"限仓：{limit.text()}")
+
+    def query_position_limits(self) -> dict[str, PositionLimit]:
+        """The counter's quota per underlying with what is used of it now (positions pushed,
+        today's opening orders); empty when the counter offers none."""
+        with self.lock:
+            limits = list(self.position_limits.values())
+            positions = list(self.positions.pushed.values())
+            orders = [r.order for r in self.orders.book.records.values()]
+            contracts = dict(self.contracts.by_symbol)
+        result: dict[str, PositionLimit] = {}
+        for limit in limits:
+            fresh = PositionLimit(
+                limit.underlying, limit.long_limit, limit.total_limit, limit.open_limit
+            )
+            fresh.used = usage(limit.underlying, positions, orders, contracts)
+            result[limit.underlying] = fresh
+        return result
+
+    def limit_refusal(self, req: OrderRequest, contract: ContractData | None) -> str:
+        """Why an opening order would break the underlying's quota (see limits), or ""."""
+        if contract is None or req.offset != Offset.OPEN or not self.position_limits:
+            return ""
+        limit = self.query_position_limits().get(underlying_of(contract))
+        return open_refusal(limit, req) if limit is not None else ""
 
     def _send_qry_quote(self, reqid: int) -> int:
         return api.reqQryQuote(self._investor(), reqid) if (api := self.api) else -1
