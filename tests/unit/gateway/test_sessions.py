@@ -127,6 +127,8 @@ def finish_queries(gateway: CtpsoptGateway, orders: list[dict[str, Any]] | None 
             td.onRspQryExecOrder({}, {}, reqid, True)
         elif name == "报价":
             td.onRspQryQuote({}, {}, reqid, True)
+        elif name == "限仓":
+            td.onRspQryLimitPosi({}, {}, reqid, True)
         else:
             raise AssertionError(name)
 
@@ -547,6 +549,7 @@ def test_a_broken_orphan_trade_does_not_stall_the_resync() -> None:
         answer = {
             "委托": td.onRspQryOrder, "持仓": td.onRspQryInvestorPosition,
             "锁定持仓": td.onRspQryLockPosition, "行权": td.onRspQryExecOrder,
+            "限仓": td.onRspQryLimitPosi,
         }.get(flight.task.name)
         if answer is None:
             td.onRspQryTradingAccount(f.account(), {}, flight.reqid, True)
