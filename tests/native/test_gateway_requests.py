@@ -15,6 +15,7 @@ from vnpy_ctpsopt.api.native import StructCopier, dict_to_struct, load_modules
 from vnpy_ctpsopt.gateway import parsing as p
 from vnpy_ctpsopt.gateway import requests as rq
 from vnpy_ctpsopt.gateway.events import (
+    CombActionRequest,
     CombExerciseRequest,
     ExerciseRequest,
     LockRequest,
@@ -66,6 +67,13 @@ def built() -> list[tuple[str, dict[str, Any]]]:
     out.append(("reqExecCombineOrderInsert", comb_req))
     out.append(("reqExecCombineOrderAction", rq.build_exec_combine_action(
         Exchange.SZSE, 1, 2, "7", "9999", "000001", "55")))
+    combo = p.parse_contract(f.instrument(InstrumentID="KS 10007001&10007002",
+                                          ProductClass="3"), "GW")
+    comb_action, reason = rq.build_comb_action(
+        CombActionRequest("KS 10007001&10007002", Exchange.SSE, 1, combine=False,
+                          com_tradeid="77"), combo, "8", "9999", "000001")
+    assert comb_action is not None, reason
+    out.append(("reqCombActionInsert", comb_action))
     etf = p.parse_contract(f.instrument(InstrumentID="510050", ProductClass="8",
                                         VolumeMultiple=1, PriceTick=0.001), "GW")
     assert etf is not None
@@ -83,7 +91,7 @@ def test_every_built_request_fills_its_real_struct() -> None:
     assert {name for name, _ in requests} >= {
         "reqOrderInsert", "reqOrderAction", "reqExecOrderInsert", "reqExecOrderAction",
         "reqQuoteInsert", "reqQuoteAction", "reqForQuoteInsert", "reqLockInsert",
-        "reqExecCombineOrderInsert", "reqExecCombineOrderAction",
+        "reqExecCombineOrderInsert", "reqExecCombineOrderAction", "reqCombActionInsert",
     }
     # 5 SSE + 7 SZSE order types
     assert sum(1 for name, _ in requests if name == "reqOrderInsert") == 12

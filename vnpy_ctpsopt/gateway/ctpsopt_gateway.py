@@ -34,6 +34,7 @@ from vnpy.trader.utility import get_folder_path
 
 from .events import (
     EVENT_CTPSOPT_RFQ,
+    CombActionRequest,
     CombExerciseRequest,
     ExerciseRequest,
     LockRequest,
@@ -276,6 +277,11 @@ class CtpsoptGateway(BaseGateway):
             self.td.comb_exercises.cancel(exerciseid)
         except Exception as exc:  # noqa: BLE001
             self.write_error(f"撤销合并行权失败：{exerciseid}，{exc!r}")
+
+    def send_comb_action(self, req: CombActionRequest) -> str:
+        """Combine or split a combination strategy position (ReqCombActionInsert); returns the
+        vt_combid, updates as CombActionData on EVENT_CTPSOPT_COMB."""
+        return self.td.comb_actions.send(req)
 
     def send_lock(self, req: LockRequest) -> str:
         """Lock or unlock ETF shares for covered calls (SSE); returns the vt_lockid."""

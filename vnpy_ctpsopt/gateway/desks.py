@@ -21,8 +21,11 @@ from vnpy.trader.object import ContractData, QuoteData, QuoteRequest
 from ..api import TdApi
 from .context import GatewayPort, TdContext
 from .events import (
+    EVENT_CTPSOPT_COMB,
     EVENT_CTPSOPT_EXERCISE,
     EVENT_CTPSOPT_LOCK,
+    CombActionData,
+    CombActionRequest,
     CombExerciseRequest,
     ExerciseData,
     ExerciseRequest,
@@ -33,12 +36,14 @@ from .parsing import (
     Data,
     format_error,
     make_orderid,
+    parse_comb_action,
     parse_exec_combine_order,
     parse_exec_order,
     parse_lock,
     parse_quote,
 )
 from .requests import (
+    build_comb_action,
     build_exec_action,
     build_exec_combine_action,
     build_exec_combine_order,
@@ -261,7 +266,7 @@ def _push_event(event: str, vt_id: Callable[[D], str]) -> Callable[[GatewayPort,
     return push
 
 
-M = TypeVar("M", ExerciseData, LockData)
+M = TypeVar("M", ExerciseData, LockData, CombActionData)
 
 
 def _rejected_with_msg(data: M, msg: str) -> M:
@@ -423,3 +428,36 @@ def comb_exercise_kind(contracts: ContractCache) -> SideKind[ExerciseData, CombE
         ),
         action=lambda api, req, reqid: api.reqExecCombineOrderAction(req, reqid),
     )
+
+
+def _new_comb_action(
+    req: CombActionRequest, sideid: str, gateway_name: str, reason: str
+) -> CombActionData:
+    return CombActionData(
+        gateway_name=gateway_name,
+        symbol=req.symbol,
+        exchange=req.exchange,
+        combid=sideid,
+        combine=req.combine,
+        volume=req.volume,
+        status=Status.REJECTED if reason else Status.SUBMITTING,
+        com_tradeid=req.com_tradeid,
+        msg=reason,
+        reference=req.reference,
+    )
+
+
+COMB_ACTION_KIND: SideKind[CombActionData, CombActionRequest] = SideKind(
+    noun="组合/拆分",
+    ref_field="CombActionRef",
+    sysid_field="ComTradeID",
+    build=build_comb_action,
+    insert=lambda api, req, reqid: api.reqCombActionInsert(req, reqid),
+    create=_new_comb_action,
+    parse=parse_comb_action,
+    state=lambda d: (d.status, d.com_tradeid),
+    rejected=_rejected_with_msg,
+    vt_id=lambda d: d.vt_combid,
+    push=_push_event(EVENT_CTPSOPT_COMB, lambda d: d.vt_combid),
+    label=lambda d: "组合" if d.combine else "拆分",
+)

@@ -19,10 +19,12 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from vnpy.trader.constant import Exchange, Status
+from vnpy.trader.constant import Direction, Exchange, Status
 
 EVENT_CTPSOPT_EXERCISE: str = "eCtpsoptExercise."
 EVENT_CTPSOPT_LOCK: str = "eCtpsoptLock."
+# Combine / split of a combination strategy position (组合/拆分), CombActionData.
+EVENT_CTPSOPT_COMB: str = "eCtpsoptComb."
 # A request for quote (询价) received from the market: market makers' td flow and md
 # subscribers (CtpsoptGateway.subscribe_rfq). Also pushed as ``EVENT_CTPSOPT_RFQ + vt_symbol``.
 EVENT_CTPSOPT_RFQ: str = "eCtpsoptRfq."
@@ -160,3 +162,45 @@ class CombExerciseRequest:
         self.symbol: str = self.call_symbol
         self.vt_symbol: str = f"{self.call_symbol}.{self.exchange.value}"
         self.put_vt_symbol: str = f"{self.put_symbol}.{self.exchange.value}"
+
+
+@dataclass
+class CombActionRequest:
+    """Combine (``combine=True``) or split ``volume`` of a combination strategy (组合保证金,
+    sopt-rules A.11/B.7). ``symbol`` is the combination contract the counter lists (ProductClass
+    combination); a split names the combination's ``com_tradeid`` (组合编号). ``direction``
+    is as the counter defines for the strategy (straddles: SHORT)."""
+
+    symbol: str
+    exchange: Exchange
+    volume: float
+    direction: Direction = Direction.SHORT
+    combine: bool = True
+    com_tradeid: str = ""
+    reference: str = ""
+
+    def __post_init__(self) -> None:
+        self.vt_symbol: str = f"{self.symbol}.{self.exchange.value}"
+
+
+@dataclass
+class CombActionData:
+    """The latest state of a combine/split instruction (status as LockData's)."""
+
+    gateway_name: str
+    symbol: str
+    exchange: Exchange
+    combid: str
+    combine: bool = True
+    volume: float = 0
+    status: Status = Status.SUBMITTING
+    com_tradeid: str = ""
+    msg: str = ""
+    reference: str = ""
+
+    def __post_init__(self) -> None:
+        self.vt_symbol: str = f"{self.symbol}.{self.exchange.value}"
+        self.vt_combid: str = f"{self.gateway_name}.{self.combid}"
+
+    def is_active(self) -> bool:
+        return self.status in (Status.SUBMITTING, Status.NOTTRADED)

@@ -27,7 +27,7 @@ from vnpy.trader.object import (
 )
 
 from ..api import constant as c
-from .events import ExerciseData, LockData, LockType, RfqData
+from .events import CombActionData, ExerciseData, LockData, LockType, RfqData
 from .mapping import (
     ACTION_STATUS_NAMES,
     DIRECTION_SOPT2VT,
@@ -800,3 +800,28 @@ def parse_exec_combine_order(
     )
     exercise.extra = {"combined": True, "put_symbol": data.get("PutInstrumentID", "")}
     return exercise
+
+
+def parse_comb_action(
+    data: Data, exchange: Exchange, combid: str, gateway_name: str, reference: str = ""
+) -> CombActionData:
+    """A CThostFtdcCombActionField dict to CombActionData (ActionStatus a/b/c as a lock's)."""
+    action_status: str = data.get("ActionStatus", "")
+    if action_status == c.THOST_FTDC_OAS_Rejected:
+        status: Status = Status.REJECTED
+    elif action_status == c.THOST_FTDC_OAS_Accepted:
+        status = Status.ALLTRADED
+    else:
+        status = Status.SUBMITTING
+    return CombActionData(
+        gateway_name=gateway_name,
+        symbol=data["InstrumentID"],
+        exchange=exchange,
+        combid=combid,
+        combine=data.get("CombDirection", "") != c.THOST_FTDC_CMDR_UnComb,
+        volume=data.get("Volume", 0),
+        status=status,
+        com_tradeid=str(data.get("ComTradeID", "")).strip(),
+        msg=data.get("StatusMsg", "") or ACTION_STATUS_NAMES.get(action_status, ""),
+        reference=reference,
+    )

@@ -15,7 +15,14 @@ from vnpy.trader.constant import Direction, Exchange, Offset, OrderType, Product
 from vnpy.trader.object import ContractData, OrderRequest, QuoteRequest
 
 from ..api import constant as c
-from .events import CombExerciseRequest, ExerciseRequest, LockRequest, LockType, SoptOrderType
+from .events import (
+    CombActionRequest,
+    CombExerciseRequest,
+    ExerciseRequest,
+    LockRequest,
+    LockType,
+    SoptOrderType,
+)
 from .mapping import (
     DIRECTION_VT2SOPT,
     EXCHANGE_NAMES,
@@ -463,3 +470,37 @@ def build_exec_combine_action(
     if sysid:
         req["ExecCombineOrderSysID"] = sysid
     return req
+
+
+def build_comb_action(
+    req: CombActionRequest,
+    contract: ContractData | None,
+    ref: str,
+    brokerid: str,
+    userid: str,
+) -> tuple[Data | None, str]:
+    """Validate and build a CThostFtdcInputCombActionField dict: combine (CombDirection '0') or
+    split ('1', naming the ComTradeID) a combination strategy position."""
+    if contract is None:
+        return None, f"找不到组合合约：{req.vt_symbol}"
+    if contract.product != Product.SPREAD:
+        return None, f"组合/拆分的对象是柜台列出的组合合约，不是{req.vt_symbol}"
+    if not req.combine and not req.com_tradeid:
+        return None, "拆分组合必须指定组合编号（com_tradeid）"
+    direction: str | None = DIRECTION_VT2SOPT.get(req.direction)
+    if direction is None:
+        return None, f"组合方向无效：{req.direction}"
+    reason: str = _check_volume(req.volume, None, 1)
+    if reason:
+        return None, reason.replace("委托数量", "组合数量")
+    data: Data = {
+        **_header(brokerid, userid, contract.symbol, contract.exchange),
+        "CombActionRef": ref,
+        "Direction": direction,
+        "Volume": int(req.volume),
+        "CombDirection": c.THOST_FTDC_CMDR_Comb if req.combine else c.THOST_FTDC_CMDR_UnComb,
+        "HedgeFlag": HEDGE_SPECULATION,
+    }
+    if not req.combine:
+        data["ComTradeID"] = req.com_tradeid
+    return data, ""

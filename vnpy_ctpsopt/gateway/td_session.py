@@ -26,8 +26,23 @@ from vnpy.trader.object import (
 
 from ..api import TdApi, TdSpi, create_td_api
 from .context import STATUS_WORDS, GatewayPort, disconnect_text, guarded
-from .desks import EXERCISE_KIND, LOCK_KIND, SideDesk, comb_exercise_kind, quote_kind
-from .events import CombExerciseRequest, ExerciseData, ExerciseRequest, LockData, LockRequest
+from .desks import (
+    COMB_ACTION_KIND,
+    EXERCISE_KIND,
+    LOCK_KIND,
+    SideDesk,
+    comb_exercise_kind,
+    quote_kind,
+)
+from .events import (
+    CombActionData,
+    CombActionRequest,
+    CombExerciseRequest,
+    ExerciseData,
+    ExerciseRequest,
+    LockData,
+    LockRequest,
+)
 from .limits import PositionLimit, open_refusal, parse_limit_posi, underlying_of, usage
 from .mapping import ACTIVE_SOPT2VT, EXCHANGE_SOPT2VT
 from .md_session import CONNECT_TIMEOUT, LOGIN_RETRY, front_silence
@@ -107,6 +122,9 @@ class CtpsoptTdSession(TdSpi):
             self, EXERCISE_KIND, self._after_exercise
         )
         self.locks: SideDesk[LockData, LockRequest] = SideDesk(self, LOCK_KIND, self._after_lock)
+        self.comb_actions: SideDesk[CombActionData, CombActionRequest] = SideDesk(
+            self, COMB_ACTION_KIND, self._after_comb_action
+        )
         self.comb_exercises: SideDesk[ExerciseData, CombExerciseRequest] = SideDesk(
             self, comb_exercise_kind(self.contracts), self._after_exercise
         )
@@ -717,3 +735,27 @@ class CtpsoptTdSession(TdSpi):
     def onErrRtnExecCombineOrderAction(self, data: Data, error: Data) -> None:
         if is_error(error):
             self.comb_exercises.action_error(data, error, pushed=True)
+
+
+    def _after_comb_action(self, comb: CombActionData, data: Data) -> None:
+        word: str = "组合" if comb.combine else "拆分"
+        self.gateway.write_log(
+            f"{word}{STATUS_WORDS[comb.status]}：{comb.vt_symbol} {comb.volume:g}组，"
+            f"组合编号{comb.com_tradeid}，{comb.msg}"
+        )
+        if comb.status == Status.ALLTRADED and self.login_status:
+            self.refresh_after_trade()  # margin moves between legs and combination
+
+    @guarded
+    def onRtnCombAction(self, data: Data) -> None:
+        self.comb_actions.on_report(data)
+
+    @guarded
+    def onRspCombActionInsert(self, data: Data, error: Data, reqid: int, last: bool) -> None:
+        if is_error(error):
+            self.comb_actions.insert_error(data, error)
+
+    @guarded
+    def onErrRtnCombActionInsert(self, data: Data, error: Data) -> None:
+        if is_error(error):
+            self.comb_actions.insert_error(data, error)

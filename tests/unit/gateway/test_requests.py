@@ -12,6 +12,7 @@ from vnpy.trader.object import ContractData, OrderRequest, QuoteRequest
 from vnpy_ctpsopt.gateway import parsing as p
 from vnpy_ctpsopt.gateway import requests as rq
 from vnpy_ctpsopt.gateway.events import (
+    CombActionRequest,
     CombExerciseRequest,
     ExerciseRequest,
     LockRequest,
@@ -374,3 +375,24 @@ def test_combined_exercise_builds_on_szse_and_is_refused_elsewhere() -> None:
     action = rq.build_exec_combine_action(Exchange.SZSE, 1, 2, "7", "9999", "000001", "55")
     assert (action["ExecCombineOrderRef"], action["ExecCombineOrderSysID"], action["ActionFlag"],
             action["FrontID"], action["SessionID"]) == ("7", "55", "0", 1, 2)
+
+
+def test_comb_action_combine_and_split() -> None:
+    combo = contract(InstrumentID="KS 10007001&10007002", ProductClass="3")
+    assert combo.product is Product.SPREAD
+    creq = CombActionRequest("KS 10007001&10007002", Exchange.SSE, 2)
+    data, reason = rq.build_comb_action(creq, combo, "8", "9999", "000001")
+    assert reason == "" and data is not None
+    assert (data["CombActionRef"], data["Direction"], data["Volume"], data["CombDirection"],
+            data["HedgeFlag"], data["InstrumentID"]) == ("8", "1", 2, "0", "1",
+                                                         "KS 10007001&10007002")
+    assert "ComTradeID" not in data
+    split = CombActionRequest(combo.symbol, Exchange.SSE, 1, combine=False, com_tradeid="77")
+    data, _ = rq.build_comb_action(split, combo, "9", "", "")
+    assert data is not None and (data["CombDirection"], data["ComTradeID"]) == ("1", "77")
+    _, reason = rq.build_comb_action(
+        CombActionRequest(combo.symbol, Exchange.SSE, 1, combine=False), combo, "9", "", "")
+    assert "组合编号" in reason
+    _, reason = rq.build_comb_action(CombActionRequest("10007001", Exchange.SSE, 1), contract(),
+                                     "9", "", "")
+    assert "组合合约" in reason

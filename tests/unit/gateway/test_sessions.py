@@ -715,3 +715,26 @@ def test_md_and_td_disconnects_are_logged_at_the_same_level() -> None:
     logs = [d for d in engine.of(EVENT_LOG) if "连接断开" in d.msg]
     assert [d.msg[:2] for d in logs] == ["交易", "行情"]
     assert {d.level for d in logs} == {ERROR}
+
+
+def test_comb_action_sent_refused_and_reported() -> None:
+    from vnpy_ctpsopt import EVENT_CTPSOPT_COMB, CombActionRequest
+
+    gateway, engine, api = make_gateway()
+    login(gateway)
+    td = gateway.td
+    td.onRspQryInstrument(f.instrument(InstrumentID="KS 10007001&10007002", ProductClass="3"),
+                          {}, 0, True)
+    vt_combid = gateway.send_comb_action(CombActionRequest("KS 10007001&10007002", Exchange.SSE, 1))
+    name, sent = api.calls[-1]
+    assert name == "reqCombActionInsert" and sent["CombActionRef"] == vt_combid.split("_")[-1]
+    td.onRspCombActionInsert(sent, {"ErrorID": 117, "ErrorMsg": "CTP:组合持仓不足"}, 3, True)
+    pushed = [d for d in engine.of(EVENT_CTPSOPT_COMB)]
+    assert [d.status.name for d in pushed] == ["SUBMITTING", "REJECTED"]
+    assert "117" in pushed[-1].msg and pushed[-1].vt_combid == vt_combid
+    # a combine made elsewhere, reported with its ComTradeID
+    td.onRtnCombAction({"InstrumentID": "KS 10007001&10007002", "ExchangeID": "SSE",
+                        "FrontID": 9, "SessionID": 9, "CombActionRef": "1", "ActionStatus": "b",
+                        "CombDirection": "0", "Volume": 2, "ComTradeID": " 55"})
+    last = engine.of(EVENT_CTPSOPT_COMB)[-1]
+    assert (last.status.name, last.com_tradeid, last.combine) == ("ALLTRADED", "55", True)
